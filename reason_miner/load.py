@@ -1,0 +1,59 @@
+"""Read + interpret for a batch of paths: one bad file never stops the batch, and is reported."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .grid import ReadFailure
+from .interpret import Interpreter
+from .model import Form, ReadError
+from .readers import iter_files, read_file
+
+
+@dataclass
+class LoadResult:
+    forms: list[Form] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def failed_files(self) -> list[str]:
+        """Files that produced no form at all because of an error."""
+        return sorted({e.file for e in self.errors if e.kind == "error"})
+
+    def extend(self, other: LoadResult) -> None:
+        self.forms.extend(other.forms)
+        self.errors.extend(other.errors)
+        self.files += other.files
+
+
+def load_file(path: Path, interpreter: Interpreter | None = None) -> LoadResult:
+    """Read and interpret one file; errors are returned, never raised."""
+    interp = interpreter or Interpreter()
+    result = LoadResult(files=1)
+    try:
+        grids = read_file(path)
+    except ReadFailure as exc:
+        result.errors.append(
+            ReadError(file=str(path), message=exc.message, page=exc.page, sheet=exc.sheet, line=exc.line)
+        )
+        return result
+    for grid in grids:
+        forms, errors = interp.interpret(grid)
+        result.forms.extend(forms)
+        result.errors.extend(errors)
+    if not result.forms and not any(e.kind == "error" for e in result.errors):
+        for e in result.errors:
+            e.kind = "error"  # nothing readable in the file: the file failed
+    return result
+
+
+def load(paths: Iterable[str | Path]) -> LoadResult:
+    """Read every file under `paths` (directories recursively), in a stable order."""
+    interp = Interpreter()
+    result = LoadResult()
+    for path in iter_files(paths):
+        result.extend(load_file(path, interp))
+    return result

@@ -1,0 +1,155 @@
+"""The form model every stage shares: one self-evaluation form, its funds, indicators and sources.
+
+Plain dataclasses so that `to_dict` gives the JSON schema documented in the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["达成", "部分达成", "未达成"]
+
+
+@dataclass
+class Source:
+    """Where something came from: file, and page (PDF), sheet (workbook) and line/row (1-based)."""
+
+    file: str
+    page: int | None = None
+    sheet: str | None = None
+    line: int | None = None
+
+    def describe(self) -> str:
+        """Human-readable location, e.g. `a.pdf 第2页 第14行`."""
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"工作表「{self.sheet}」")
+        if self.page is not None:
+            parts.append(f"第{self.page}页")
+        if self.line is not None:
+            parts.append(f"第{self.line}行")
+        return " ".join(parts)
+
+
+@dataclass
+class Target:
+    raw: str
+    op: str | None = None  # one of ≥ ≤ = > <, None for qualitative targets
+    value: float | None = None
+    unit: str | None = None
+    text: str | None = None  # qualitative target (良好, 及时, ...)
+
+
+@dataclass
+class Actual:
+    raw: str
+    value: float | None = None
+    unit: str | None = None
+    status: Status | None = None
+
+
+@dataclass
+class Indicator:
+    level1: str | None
+    level2: str | None
+    name: str
+    target: Target
+    actual: Actual
+    weight: float | None
+    score: float | None
+    lost: float | None
+    reason: str | None
+    source: Source
+
+
+@dataclass
+class Funds:
+    initial: float | None = None
+    adjusted: float | None = None
+    executed: float | None = None
+    weight: float | None = None
+    rate: float | None = None
+    score: float | None = None
+
+
+@dataclass
+class Goals:
+    expected: str | None = None
+    achieved: str | None = None
+
+
+@dataclass
+class Total:
+    weight: float | None = None
+    score: float | None = None
+
+
+@dataclass
+class Form:
+    source: Source
+    year: int | None = None
+    project: str | None = None
+    department: str | None = None
+    unit: str | None = None
+    funds: Funds = field(default_factory=Funds)
+    goals: Goals = field(default_factory=Goals)
+    indicators: list[Indicator] = field(default_factory=list)
+    total: Total = field(default_factory=Total)
+    grade: str | None = None
+
+    @property
+    def points_lost(self) -> float:
+        return round(sum(i.lost for i in self.indicators if i.lost), 4)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ReadError:
+    """A file, or a place in it, that could not be read. Never dropped: always reported."""
+
+    file: str
+    message: str
+    page: int | None = None
+    sheet: str | None = None
+    line: int | None = None
+    kind: str = "error"  # "error": the file failed; "row": one row was not understood
+
+    def describe(self) -> str:
+        return f"{Source(self.file, self.page, self.sheet, self.line).describe()}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def form_from_dict(data: dict[str, Any]) -> Form:
+    """Inverse of `Form.to_dict` (used by the workspace and by round-trip tests)."""
+    inds = [
+        Indicator(
+            level1=i["level1"],
+            level2=i["level2"],
+            name=i["name"],
+            target=Target(**i["target"]),
+            actual=Actual(**i["actual"]),
+            weight=i["weight"],
+            score=i["score"],
+            lost=i["lost"],
+            reason=i["reason"],
+            source=Source(**i["source"]),
+        )
+        for i in data.get("indicators", [])
+    ]
+    return Form(
+        source=Source(**data["source"]),
+        year=data.get("year"),
+        project=data.get("project"),
+        department=data.get("department"),
+        unit=data.get("unit"),
+        funds=Funds(**data.get("funds", {})),
+        goals=Goals(**data.get("goals", {})),
+        indicators=inds,
+        total=Total(**data.get("total", {})),
+        grade=data.get("grade"),
+    )
