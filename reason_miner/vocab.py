@@ -28,8 +28,16 @@ def models_dir() -> Path:
 
 
 def sample_path() -> Path:
-    """The bundled sample: three 2024 forms as text extracted from a PDF."""
-    return corpora_dir() / "samples" / "zhongshan_2024.txt"
+    """The bundled sample: three 2024 forms as text extracted from a PDF.
+
+    Relative to the working directory when it lies below it, so that reports name the same file
+    the same way from any checkout.
+    """
+    path = corpora_dir() / "samples" / "zhongshan_2024.txt"
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def load_json(relpath: str) -> Any:
