@@ -22,6 +22,8 @@ class Grid:
     file: str
     rows: list[Row] = field(default_factory=list)
     sheet: str | None = None
+    # parts of the file a reader had to skip (e.g. a scanned page inside a text PDF): reported, never dropped
+    skipped: list[ReadFailure] = field(default_factory=list)
 
 
 class ReadFailure(Exception):

@@ -37,6 +37,11 @@ class _RawIndicator:
     row: Row
 
 
+def _looks_cut(raw: _RawIndicator) -> bool:
+    """A row split by a page break leaves a bracket open ("52272.73(元")."""
+    return any(t.count("(") + t.count("（") > t.count(")") + t.count("）") for t in raw.cells.values())
+
+
 @dataclass
 class _FormBuilder:
     source: Source
@@ -71,15 +76,23 @@ class Interpreter:
         else:
             forms = self._interpret_forms(grid, errors)
         if not forms:
-            errors.append(
+            # nothing form-like at all: one error for the grid, not one per row; kind "row" so that a
+            # notes sheet beside form sheets does not fail the workbook (load fails a file with no form)
+            first = grid.rows[0] if grid.rows else None
+            errors = [
                 ReadError(
                     file=grid.file,
                     sheet=grid.sheet,
-                    page=grid.rows[0].page if grid.rows else None,
-                    line=grid.rows[0].line if grid.rows else None,
+                    page=first.page if first else None,
+                    line=first.line if first else None,
                     message="未找到可识别的绩效自评表（缺少「项目名称」或「一级指标/三级指标/年度指标值」等表头）",
+                    kind="row",
                 )
-            )
+            ]
+        errors.extend(
+            ReadError(file=grid.file, sheet=s.sheet or grid.sheet, page=s.page, line=s.line, message=s.message, kind="row")
+            for s in grid.skipped
+        )
         return forms, errors
 
     # ---- helpers -----------------------------------------------------------------------------
@@ -134,10 +147,12 @@ class Interpreter:
             if not nonempty:
                 continue
             first_key = keys[nonempty[0][0]]
-            joined = "".join(keys)
+            # a cell merged across columns is repeated by the reader: count and join it once
+            distinct = list(dict.fromkeys(k for k in keys if k))
+            joined = "".join(distinct)
 
             # title: starts a new form
-            if len(nonempty) <= 2 and any(w in joined for w in self.vocab.title_words):
+            if len(distinct) <= 2 and any(w in joined for w in self.vocab.title_words):
                 b = start(row)
                 m = _YEAR.search(joined)
                 if m:
@@ -146,7 +161,7 @@ class Interpreter:
             if cur is None:
                 m_total = _TOTAL_AT_TOP.search(joined)
                 m_year = _YEAR.search(joined)
-                if len(nonempty) <= 2 and (m_year or m_total):
+                if len(distinct) <= 2 and (m_year or m_total):
                     if m_year and len(joined) <= 40:
                         pending_year = int(m_year.group(1))
                     if m_total:
@@ -154,15 +169,15 @@ class Interpreter:
                     continue
                 b = start(row)
                 b.form.year, b.form.total.score = pending_year, pending_total
+            assert cur is not None
             b = cur
-            assert b is not None
 
             # year line under the title: "(2024 年度)"
-            if len(nonempty) == 1 and _YEAR.fullmatch(joined.strip("()（）")):
+            if len(distinct) == 1 and _YEAR.fullmatch(joined.strip("()（）")):
                 b.form.year = int(_YEAR.search(joined).group(1))  # type: ignore[union-attr]
                 continue
             m_total = _TOTAL_AT_TOP.search(joined)
-            if m_total and len(nonempty) <= 2:
+            if m_total and len(distinct) <= 2:
                 b.form.total.score = float(m_total.group(1))
                 continue
 
@@ -219,7 +234,7 @@ class Interpreter:
                 b.after_table = True
                 continue
             if first_key.startswith(("评分等级", "自评等级", "等级")):
-                rest = [c for _, c in nonempty[1:]]
+                rest = [c for i, c in nonempty if keys[i] != first_key]
                 b.form.grade = nz.key(rest[0]) if rest else None
                 b.after_table = True
                 continue
@@ -322,7 +337,11 @@ class Interpreter:
         weight_txt, score_txt = at("weight"), at("score")
         has_scores = nz.number(weight_txt) is not None or nz.number(score_txt) is not None
         if t_idx is None and not has_scores:
-            # no target and no scores: a row continued from the previous one (page break, wrap)
+            # no target and no scores: a row continued from the previous one (page break, wrap);
+            # a new name is only glued on when the previous row was visibly cut, else it is reported
+            prev_raw = b.raw[-1] if b.raw else None
+            if prev_raw is not None and at("name") and not (_looks_cut(prev_raw) or prev_raw.row.page != row.page):
+                return f"指标行「{at('name')}」缺少年度指标值、实际完成值和分值，无法识别"
             if b.raw:
                 prev = b.raw[-1]
                 for role in INDICATOR_FIELDS:

@@ -41,6 +41,7 @@ class Clause:
     text: str
     role: Role
     cause_id: str | None = None  # set on cause clauses (and on the whole-text fallback)
+    score: float | None = None  # cosine similarity of the clause's cause unit to its cause
 
 
 @dataclass
@@ -58,6 +59,7 @@ class ReasonAnalysis:
     source: Source
     form_index: int
     indicator_index: int
+    boilerplate_count: int = 0  # how many other places carry the same text (boilerplate lists at most 20)
 
     @property
     def cause_ids(self) -> list[str]:

@@ -1,27 +1,155 @@
 """Where the forms of a run come from: files read here (serial), by local processes, by a Dask
-cluster, or a DuckDB workspace. Every route returns the same LoadResult for the same files."""
+cluster, or a DuckDB workspace. Every route returns the same LoadResult for the same files: files
+are taken in `iter_files` order and their results are put back in that order, whoever read them.
+
+Reading a file on a Dask cluster happens on a worker, so the paths must be visible there under the
+same names (a shared or network file system); a worker that cannot see a file reports it as
+「文件不存在」 for that file and the batch goes on.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
-from .load import LoadResult, load
+from .interpret import Interpreter
+from .load import LoadResult, load_file
+from .readers import iter_files
 from .vocab import sample_path
+
+T = TypeVar("T")
+LOCAL_SCHEDULER = "local"  # --scheduler local: a Dask LocalCluster on this machine
+
+
+def default_jobs() -> int:
+    """All cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@cache
+def _interpreter() -> Interpreter:
+    """One interpreter per worker process (the vocabulary is loaded once)."""
+    return Interpreter()
+
+
+def load_one(path: str) -> LoadResult:
+    """Read and interpret one file; the unit of work of every parallel route."""
+    return load_file(Path(path), _interpreter())
+
+
+def iter_parallel(files: Sequence[str], jobs: int, work: Callable[[str], T] = load_one) -> Iterator[T]:  # type: ignore[assignment]
+    """`work(file)` for each file, in the order of `files`, run by `jobs` local processes.
+
+    At most a few files per process are in flight, so results never pile up in memory when the
+    consumer (e.g. the workspace writer) is slower than the readers: memory stays flat.
+    """
+    if jobs <= 1 or len(files) <= 1:
+        for f in files:
+            yield work(f)
+        return
+    window = jobs * 4
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+        pending: deque[Future[T]] = deque(pool.submit(work, f) for f in files[:window])
+        rest = iter(files[window:])
+        while pending:
+            result = pending.popleft().result()
+            nxt = next(rest, None)
+            if nxt is not None:
+                pending.append(pool.submit(work, nxt))
+            yield result
+
+
+@contextmanager
+def dask_client(scheduler: Any, jobs: int | None = None) -> Iterator[Any]:
+    """A Dask client: `scheduler` is an address ("tcp://host:8786"), "local", or a Client/Cluster."""
+    from distributed import Client, LocalCluster
+
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    if isinstance(scheduler, str) and scheduler == LOCAL_SCHEDULER:
+        n = jobs or default_jobs()
+        with (
+            LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+        return
+    with Client(scheduler) as client:
+        yield client
+
+
+def iter_dask(
+    files: Sequence[str],
+    scheduler: Any,
+    jobs: int | None = None,
+    work: Callable[[str], T] = load_one,  # type: ignore[assignment]
+    batch: int = 256,
+) -> Iterator[T]:
+    """`work(file)` for each file, in the order of `files`, run on a Dask cluster.
+
+    Files are submitted in batches so that the client never holds more than one batch of results
+    (memory stays flat however many files there are).
+    """
+    with dask_client(scheduler, jobs) as client:
+        for start in range(0, len(files), batch):
+            futures = client.map(work, list(files[start : start + batch]), pure=False)
+            yield from client.gather(futures)
+
+
+def collect(results: Iterator[LoadResult]) -> LoadResult:
+    out = LoadResult()
+    for r in results:
+        out.extend(r)
+    return out
+
+
+def file_list(paths: Sequence[str | Path]) -> list[str]:
+    """The files of a run, in the order every route uses."""
+    return [str(p) for p in iter_files(paths)]
+
+
+def iter_results(
+    paths: Sequence[str | Path], *, jobs: int | None = None, scheduler: Any = None
+) -> Iterator[tuple[str, LoadResult]]:
+    """(file, result) pairs in file order, by whichever route is asked for."""
+    files = file_list(paths)
+    results: Iterator[LoadResult] = (
+        iter_dask(files, scheduler, jobs) if scheduler is not None else iter_parallel(files, jobs or 1)
+    )
+    yield from zip(files, results, strict=True)
 
 
 def load_input(
     paths: Sequence[str | Path] | None,
     *,
     jobs: int | None = None,
-    scheduler: str | None = None,
+    scheduler: Any = None,
     db: str | Path | None = None,
     year: int | None = None,
 ) -> LoadResult:
-    """Load forms for a command. With no paths and no workspace, the bundled sample."""
-    if scheduler is not None or db is not None or (jobs is not None and jobs > 1):
-        raise NotImplementedError("parallel, cluster and workspace input are being built (issue 5)")
-    result = load(list(paths) if paths else [sample_path()])
+    """Load forms for a command.
+
+    - `db`: read forms and errors back from a workspace (no file is read); `paths` are ignored;
+    - `scheduler`: read on a Dask cluster (address, "local", or a distributed Client);
+    - `jobs` > 1: read with that many local processes; otherwise serially in this process.
+    With no paths and no workspace, the bundled sample. `year` keeps the forms of that year.
+    """
+    if db is not None:
+        from .workspace import read_workspace
+
+        return read_workspace(db, year=year)
+    use = list(paths) if paths else [sample_path()]
+    result = collect(r for _, r in iter_results(use, jobs=jobs, scheduler=scheduler))
     if year is not None:
         result.forms = [f for f in result.forms if f.year == year]
     return result

@@ -12,3 +12,5 @@ __all__ = ["app", "main"]
 def main() -> None:
     app()
 from . import ingest_cmd  # noqa: F401
+from . import analyze_cmd  # noqa: F401
+from . import causes_cmd  # noqa: F401

@@ -1,0 +1,215 @@
+"""Draft improvement plans (改进计划/整改方案): one per systemic cause and one per unit.
+
+Each plan has 问题表现 (evidence with its location), 原因分析, 改进措施 (the units' own measures,
+de-duplicated, plus the standard measures of the cause's category from corpora/measures),
+责任单位, 完成时限 (left blank for the user) and the indicators it should move.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
+
+from .link import Link, to_cents
+from .normalize import key
+from .vocab import load_json
+
+if TYPE_CHECKING:
+    from .systemic import Signal, SystemicCause
+
+_PUNCT = re.compile(r"[\s，。、；：,.;:！？!?“”\"'（）()]")
+
+
+@dataclass(frozen=True)
+class MeasureCategory:
+    name: str
+    match: tuple[str, ...]
+    measures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MeasureCatalogue:
+    """corpora/measures/standard_measures.json: standard measures per cause category."""
+
+    categories: tuple[MeasureCategory, ...]
+    signals: dict[str, str] = field(default_factory=dict)
+    filler: tuple[str, ...] = ()  # words that make no measure on their own
+
+    def substantive(self, measure: str) -> bool:
+        """Whether a measure says more than filler ("有待进一步完善" does not)."""
+        rest = _PUNCT.sub("", key(measure))
+        for w in self.filler:
+            rest = rest.replace(w, "")
+        return bool(rest)
+
+    def match(self, label: str, category: str | None, keywords: list[str]) -> str | None:
+        """The catalogue category of a cause: its own category when listed, else the most keyword hits."""
+        names = {c.name for c in self.categories}
+        if category in names:
+            return category
+        text = " ".join([label, category or "", *keywords])
+        best, hits = None, 0
+        for c in self.categories:
+            n = sum(1 for w in c.match if w in text)
+            if n > hits:
+                best, hits = c.name, n
+        return best
+
+    def measures(self, name: str | None) -> list[str]:
+        return next((list(c.measures) for c in self.categories if c.name == name), [])
+
+    def signal_category(self, rule: str) -> str:
+        return self.signals.get(rule, "经费保障")
+
+
+@cache
+def load_catalogue() -> MeasureCatalogue:
+    d = load_json("measures/standard_measures.json")
+    return MeasureCatalogue(
+        categories=tuple(
+            MeasureCategory(c["name"], tuple(c["match"]), tuple(c["measures"])) for c in d["categories"]
+        ),
+        signals=dict(d.get("signals", {})),
+        filler=tuple(sorted(d.get("filler_words", []), key=len, reverse=True)),
+    )
+
+
+@dataclass
+class Plan:
+    scope: Literal["cause", "unit"]
+    title: str
+    cause_ids: list[str]
+    problems: list[str]  # 问题表现, each with its location
+    analysis: list[str]  # 原因分析
+    own_measures: list[str]  # what the units wrote, de-duplicated
+    standard_measures: list[str]  # from corpora/measures for the cause category
+    responsible: list[str]  # 责任单位
+    indicators: list[str]  # indicators the plan should move
+    deadline: str = ""  # 完成时限: for the user to fill
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def dedupe_measures(texts: list[str], catalogue: MeasureCatalogue | None = None) -> list[str]:
+    """Distinct, substantive measures in first-seen order; texts differing only in punctuation count
+    once, a measure contained in a longer one is dropped, and pure filler is left out."""
+    cat = catalogue or load_catalogue()
+    seen: dict[str, str] = {}
+    for t in texts:
+        if not cat.substantive(t):
+            continue
+        k = _PUNCT.sub("", key(t))
+        if k and k not in seen:
+            seen[k] = t.strip("，。；;, ")
+    keys = list(seen)
+    return [seen[k] for k in keys if not any(k != o and k in o for o in keys)]
+
+
+def _problem(lk: Link) -> str:
+    quote = f"原文：“{lk.reason}”" if lk.reason else "未填写偏差原因"
+    return (
+        f"「{lk.project or '未命名项目'}」{lk.indicator}（目标{lk.target}，完成{lk.actual}，扣{lk.lost:g}分）："
+        f"{quote}（来源：{lk.location}）"
+    )
+
+
+def _indicator_line(lk: Link) -> str:
+    return f"{lk.project or '未命名项目'}：{lk.indicator}"
+
+
+def _rows(links: list[Link]) -> list[Link]:
+    """One link per indicator row (a reason with several causes appears once)."""
+    return list({(lk.form_index, lk.indicator_index): lk for lk in links}.values())
+
+
+def _signal_lines(signals: list[Signal]) -> list[str]:
+    return [f"校验信号：{s.message}（来源：{s.location}）" for s in signals]
+
+
+def _cause_plan(entry: SystemicCause, links: list[Link], catalogue: MeasureCatalogue) -> Plan:
+    rows = _rows(links)
+    category = catalogue.match(entry.label, entry.category, [])
+    analysis = [
+        f"“{entry.label}”出现在{len(entry.units)}个单位、{len(entry.projects)}个项目的{entry.indicators}项指标，"
+        f"涉及扣分{entry.points_involved:g}分，归因扣分{entry.points_attributed:g}分；"
+        f"影响的指标类型：{'、'.join(entry.kinds)}。"
+    ]
+    if entry.movement:
+        analysis.append(f"年度变化：{entry.movement}。")
+    vague = sum(1 for lk in rows if lk.vague)
+    if vague:
+        analysis.append(f"其中{vague}条原因只写了措施、未说明具体原因（偏差原因分析不充分）。")
+    analysis.extend(_signal_lines(entry.signals))
+    if entry.implied:
+        analysis.append(entry.why + "。")
+    problems = [_problem(lk) for lk in rows]
+    problems += [f"「{s.project}」{'、'.join(s.indicators)}未完成（扣{s.lost:g}分）" for s in entry.signals if entry.implied]
+    indicators = [_indicator_line(lk) for lk in rows]
+    indicators += [f"{s.project}：{n}" for s in entry.signals if entry.implied for n in s.indicators]
+    return Plan(
+        scope="cause",
+        title=f"关于“{entry.label}”问题的改进计划",
+        cause_ids=[entry.cause_id],
+        problems=problems,
+        analysis=analysis,
+        own_measures=dedupe_measures([m for lk in rows for m in lk.measures], catalogue),
+        standard_measures=catalogue.measures(category),
+        responsible=entry.units,
+        indicators=list(dict.fromkeys(indicators)),
+    )
+
+
+def _unit_plan(unit: str, links: list[Link], signals: list[Signal], catalogue: MeasureCatalogue) -> Plan:
+    by_cause: dict[str, list[Link]] = defaultdict(list)
+    for lk in links:
+        by_cause[lk.cause_id].append(lk)
+    order = sorted(by_cause, key=lambda c: (-sum(lk.attributed_cents for lk in by_cause[c]), by_cause[c][0].cause_label))
+    analysis = []
+    standard: list[str] = []
+    for cid in order:
+        group = by_cause[cid]
+        label = group[0].cause_label
+        rows = _rows(group)
+        cents = sum(lk.attributed_cents for lk in group)
+        analysis.append(f"{label}：涉及{len(rows)}项指标，归因扣分{cents / 100:g}分。")
+        standard += catalogue.measures(catalogue.match(label, group[0].category, []))
+    analysis.extend(_signal_lines(signals))
+    for s in signals:
+        standard += catalogue.measures(s.category)
+    rows = _rows(links)
+    lost = sum(to_cents(lk.lost) for lk in rows) / 100
+    return Plan(
+        scope="unit",
+        title=f"{unit}改进计划（共{len(rows)}项指标扣分或说明偏差，扣{lost:g}分）",
+        cause_ids=order,
+        problems=[_problem(lk) for lk in rows],
+        analysis=analysis,
+        own_measures=dedupe_measures([m for lk in rows for m in lk.measures], catalogue),
+        standard_measures=list(dict.fromkeys(standard)),
+        responsible=[unit],
+        indicators=list(dict.fromkeys(_indicator_line(lk) for lk in rows)),
+    )
+
+
+def draft_plans(
+    links: list[Link], systemic: list[SystemicCause], catalogue: MeasureCatalogue | None = None
+) -> list[Plan]:
+    """Plans for every systemic cause (in rank order), then for every unit with linked rows."""
+    cat = catalogue or load_catalogue()
+    by_cause: dict[str, list[Link]] = defaultdict(list)
+    by_unit: dict[str, list[Link]] = defaultdict(list)
+    for lk in links:
+        by_cause[lk.cause_id].append(lk)
+        by_unit[lk.unit or "未知单位"].append(lk)
+    plans = [_cause_plan(e, by_cause.get(e.cause_id, []), cat) for e in systemic if e.systemic]
+    signals_by_unit: dict[str, list[Signal]] = defaultdict(list)
+    for e in systemic:
+        for s in e.signals:
+            signals_by_unit[s.unit or "未知单位"].append(s)
+    for unit in sorted(by_unit):
+        plans.append(_unit_plan(unit, by_unit[unit], sorted(signals_by_unit.get(unit, []), key=lambda s: s.form_index), cat))
+    return plans

@@ -1,0 +1,206 @@
+"""Next year's targets (下年度绩效目标建议): one suggestion for every indicator, with its reasons.
+
+Suggestions only, the user decides. Rules (DOMAIN.md "Signals for next year's target setting"):
+fix a wrong direction (check `direction_suspect`), replace a cost cap met to the cent by a benchmark
+(`cost_at_cap`), quantify a qualitative target, lower or split a target missed by several units or
+years, raise a target exceeded by far (tighten a cost cap far above the actual), and flag a budget
+cut (`budget_cut`) that makes a missed quantity target unrealistic.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from typing import Any
+
+from .model import Form, Indicator
+from .normalize import key
+from .results import Finding
+from .vocab import load_json
+
+
+@dataclass
+class TargetConfig:
+    exceed_ratio: float = 1.2  # actual ≥ target × ratio (≥ rows), or cap ≥ actual × ratio (cost caps)
+    missed_units: int = 2  # missed in this many units ...
+    missed_years: int = 2  # ... or years running → lower or split
+
+
+@dataclass
+class TargetSuggestion:
+    project: str | None
+    unit: str | None
+    year: int | None
+    level1: str | None
+    level2: str | None
+    indicator: str
+    target: str  # this year's 年度指标值
+    actual: str
+    weight: float | None
+    score: float | None
+    lost: float | None
+    actions: list[str]  # codes: direction, cost_benchmark, quantify, lower_split, raise, tighten_cost, budget_cut, missed, keep
+    action_labels: list[str]
+    suggestion: str  # suggested 下年度指标值 (editable)
+    reason: str
+    location: str
+    form_index: int
+    indicator_index: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@cache
+def _quantify() -> dict[str, Any]:
+    return dict(load_json("measures/target_quantify.json"))
+
+
+def _fmt_target(op: str, value: float, unit: str | None) -> str:
+    return f"{op}{value:.2f}" + (f"({unit})" if unit else "")
+
+
+def _pct(v: float) -> str:
+    return f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+def _is_missed(ind: Indicator) -> bool:
+    return (ind.lost or 0) > 0.005 or ind.actual.status in ("部分达成", "未达成")
+
+
+class _Advisor:
+    def __init__(self, forms: list[Form], findings: list[Finding], cfg: TargetConfig) -> None:
+        self.forms = forms
+        self.cfg = cfg
+        self.row_findings: dict[tuple[int, int], dict[str, Finding]] = defaultdict(dict)
+        self.budget_cut: dict[int, Finding] = {}
+        for f in findings:
+            if f.indicator_index is not None:
+                self.row_findings[(f.form_index, f.indicator_index)].setdefault(f.rule, f)
+            elif f.rule == "budget_cut":
+                self.budget_cut[f.form_index] = f
+        # who missed the same indicator (by name): units and years
+        self.missed_by: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+        for form in forms:
+            for ind in form.indicators:
+                if _is_missed(ind):
+                    self.missed_by[key(ind.name)].append((form.unit or "未知单位", form.year))
+
+    def suggest(self, fi: int, ii: int) -> TargetSuggestion:
+        form, ind = self.forms[fi], self.forms[fi].indicators[ii]
+        t, a = ind.target, ind.actual
+        found = self.row_findings.get((fi, ii), {})
+        actions: list[str] = []
+        reasons: list[str] = []
+        suggestion: str | None = None
+        data: dict[str, Any] = {}
+
+        direction = found.get("direction_suspect")
+        if direction is not None and t.value is not None:
+            op = str(direction.data.get("suggested_op") or "≥")
+            actions.append("direction")
+            suggestion = _fmt_target(op, t.value, t.unit)
+            reasons.append(
+                f"指标方向有误：“{t.op}”用于{'数量' if op == '≥' else '成本'}类指标，实际完成{a.raw}"
+                f"{'被扣分' if (ind.lost or 0) > 0 else '却得满分'}，评分实际按“{op}”执行，建议改为“{op}”"
+            )
+            data["suggested_op"] = op
+
+        cap = found.get("cost_at_cap")
+        if cap is not None and t.value is not None:
+            actions.append("cost_benchmark")
+            suggestion = suggestion or f"≤[参照标准成本]({t.unit or ''})"
+            reasons.append(
+                f"实际成本{a.raw}与上限{t.raw}分毫不差，上限应是预算÷数量倒推而来，不是成本标准；"
+                "建议参照同类项目历史单价、定额标准或市场询价设定成本基准"
+            )
+
+        if t.op is None and t.text:
+            words = _quantify()["words"]
+            actions.append("quantify")
+            hint = words.get(key(t.text), _quantify()["default"])
+            suggestion = suggestion or hint
+            reasons.append(f"定性目标“{t.text}”难以客观评分，建议量化为：{hint}")
+
+        self._by_far(ind, actions, reasons, data)
+        if "raise" in actions or "tighten_cost" in actions:
+            suggestion = suggestion or data.pop("suggested")
+        data.pop("suggested", None)
+
+        missed = self.missed_by.get(key(ind.name), [])
+        units = sorted({u for u, _ in missed})
+        years = sorted({y for _, y in missed if y is not None})
+        if _is_missed(ind) and (len(units) >= self.cfg.missed_units or len(years) >= self.cfg.missed_years):
+            actions.append("lower_split")
+            where = f"{len(units)}个单位" if len(units) >= self.cfg.missed_units else f"连续{len(years)}个年度"
+            reasons.append(f"该指标在{where}均未完成，建议按单位实际能力分解目标或适当下调")
+
+        cut = self.budget_cut.get(fi)
+        if cut is not None and _is_missed(ind) and "数量" in (ind.level2 or ""):
+            pct = cut.data.get("change_pct")
+            actions.append("budget_cut")
+            pct_text = f"{_pct(abs(pct))}%" if isinstance(pct, int | float) else "大幅"
+            reasons.append(
+                f"全年预算较年初调减{pct_text}（{cut.data.get('initial')}→{cut.data.get('adjusted')}万元），"
+                "按原预算设定的数量目标难以实现：下年度目标应按实际可得预算测算，或先落实经费保障"
+            )
+            data["budget_change_pct"] = pct
+
+        if not actions:
+            if _is_missed(ind):
+                actions.append("missed")
+                reasons.append("本年度未完成，目标设置无明显问题，建议保持目标并落实改进措施")
+            else:
+                actions.append("keep")
+                reasons.append("本年度已完成，建议维持（可结合下年度预算适度提高）")
+        labels = _quantify()["actions"]
+        return TargetSuggestion(
+            project=form.project,
+            unit=form.unit,
+            year=form.year,
+            level1=ind.level1,
+            level2=ind.level2,
+            indicator=ind.name,
+            target=t.raw,
+            actual=a.raw,
+            weight=ind.weight,
+            score=ind.score,
+            lost=ind.lost,
+            actions=actions,
+            action_labels=[labels.get(x, x) for x in actions],
+            suggestion=suggestion or t.raw,
+            reason="；".join(reasons),
+            location=ind.source.describe(),
+            form_index=fi,
+            indicator_index=ii,
+            data=data,
+        )
+
+    def _by_far(self, ind: Indicator, actions: list[str], reasons: list[str], data: dict[str, Any]) -> None:
+        """Targets exceeded by far: raise a ≥ target; tighten a cost cap far above the actual."""
+        t, a = ind.target, ind.actual
+        if t.value is None or a.value is None or t.value <= 0 or "direction" in actions:
+            return
+        if t.unit and a.unit and key(t.unit) != key(a.unit):
+            return
+        ratio = self.cfg.exceed_ratio
+        is_cost = "成本" in (ind.level1 or "") + (ind.level2 or "")
+        if t.op in ("≥", ">", "=") and not is_cost and a.value >= t.value * ratio:
+            actions.append("raise")
+            data["suggested"] = _fmt_target("≥" if t.op != "=" else "=", a.value, t.unit)
+            reasons.append(f"实际完成{a.raw}超出目标{t.raw}达{_pct((a.value / t.value - 1) * 100)}%，目标偏低，建议按实际水平提高")
+        elif t.op in ("≤", "<") and is_cost and a.value > 0 and t.value >= a.value * ratio:
+            actions.append("tighten_cost")
+            data["suggested"] = _fmt_target("≤", a.value, t.unit)
+            reasons.append(f"实际成本{a.raw}仅为上限{t.raw}的{_pct(a.value / t.value * 100)}%，上限偏宽松，建议按实际成本收紧")
+
+
+def suggest_targets(
+    forms: list[Form], findings: list[Finding], config: TargetConfig | None = None
+) -> list[TargetSuggestion]:
+    """One suggestion per indicator row, in form and row order."""
+    adv = _Advisor(forms, findings, config or TargetConfig())
+    return [adv.suggest(fi, ii) for fi, form in enumerate(forms) for ii in range(len(form.indicators))]
+

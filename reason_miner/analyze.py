@@ -1,0 +1,161 @@
+"""The main job: check → mine → link → systemic → plans → targets → reports.
+
+`analyze(load_result, out_dir)` runs every stage on loaded forms and writes report.xlsx,
+report.html, plan.docx, report.md and findings.json into `out_dir`. `assemble` runs the stages
+after mining (used by `analyze`, and by tests that hand-build the mined causes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .advise_plan import Plan, draft_plans
+from .advise_targets import TargetConfig, TargetSuggestion, suggest_targets
+from .checks import CheckConfig, check_forms
+from .link import Link, link_causes, total_lost_cents
+from .load import LoadResult
+from .mine import mine_causes
+from .model import Form, ReadError
+from .report import docx, html, json_out, markdown, xlsx
+from .results import CauseResult, Finding
+from .systemic import SystemicCause, SystemicConfig, rank_systemic
+
+Progress = Callable[[str], None]
+
+OUTPUT_FILES = {
+    "xlsx": "report.xlsx",
+    "html": "report.html",
+    "docx": "plan.docx",
+    "md": "report.md",
+    "json": "findings.json",
+}
+
+
+@dataclass
+class AnalyzeConfig:
+    systemic: SystemicConfig = field(default_factory=SystemicConfig)
+    targets: TargetConfig = field(default_factory=TargetConfig)
+    checks: CheckConfig = field(default_factory=CheckConfig)
+
+
+@dataclass
+class AnalysisResult:
+    forms: list[Form]
+    errors: list[ReadError]
+    files_read: int
+    findings: list[Finding]
+    causes: CauseResult
+    links: list[Link]
+    systemic: list[SystemicCause]
+    plans: list[Plan]
+    targets: list[TargetSuggestion]
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def lost_cents(self) -> int:
+        """Points lost by all indicator rows, in hundredths (attributed points add up to this)."""
+        return total_lost_cents(self.forms)
+
+    def to_dict(self) -> dict[str, Any]:
+        """findings.json: every stage, machine-readable."""
+        return {
+            "forms": [f.to_dict() for f in self.forms],
+            "checks": [f.to_dict() for f in self.findings],
+            "causes": {
+                "causes": [c.to_dict() for c in self.causes.causes],
+                "reasons": [r.to_dict() for r in self.causes.reasons],
+            },
+            "links": [lk.to_dict() for lk in self.links],
+            "systemic": [s.to_dict() for s in self.systemic],
+            "plans": [p.to_dict() for p in self.plans],
+            "targets": [t.to_dict() for t in self.targets],
+            "errors": [e.to_dict() for e in self.errors],
+            "summary": {
+                "forms": len(self.forms),
+                "indicators": sum(len(f.indicators) for f in self.forms),
+                "points_lost": self.lost_cents / 100,
+                "points_attributed": sum(lk.attributed_cents for lk in self.links) / 100,
+                "systemic": sum(1 for s in self.systemic if s.systemic),
+            },
+        }
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def assemble(
+    load_result: LoadResult,
+    findings: list[Finding],
+    causes: CauseResult,
+    config: AnalyzeConfig | None = None,
+    progress: Progress | None = None,
+) -> AnalysisResult:
+    """The stages after check and mine: link, systemic ranking, plans, target suggestions."""
+    cfg = config or AnalyzeConfig()
+    say = progress or _quiet
+    forms = load_result.forms
+    say("关联原因与指标……")
+    links = link_causes(forms, causes)
+    say("识别系统性问题……")
+    systemic = rank_systemic(forms, links, causes, findings, cfg.systemic)
+    say("起草改进计划……")
+    plans = draft_plans(links, systemic)
+    say("生成下年度目标建议……")
+    targets = suggest_targets(forms, findings, cfg.targets)
+    return AnalysisResult(
+        forms=forms,
+        errors=load_result.errors,
+        files_read=load_result.files,
+        findings=findings,
+        causes=causes,
+        links=links,
+        systemic=systemic,
+        plans=plans,
+        targets=targets,
+    )
+
+
+def write_reports(result: AnalysisResult, out_dir: Path, progress: Progress | None = None) -> dict[str, Path]:
+    """Write the five report files; returns their paths by kind."""
+    say = progress or _quiet
+    out_dir.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, Callable[[AnalysisResult, Path], None]] = {
+        "xlsx": xlsx.write_xlsx,
+        "html": html.write_html,
+        "docx": docx.write_docx,
+        "md": markdown.write_markdown,
+        "json": json_out.write_json,
+    }
+    paths = {}
+    for kind, name in OUTPUT_FILES.items():
+        say(f"写出 {name}……")
+        path = out_dir / name
+        writers[kind](result, path)
+        paths[kind] = path
+    result.outputs = paths
+    return paths
+
+
+def analyze(
+    load_result: LoadResult,
+    out_dir: str | Path,
+    *,
+    model: Any = None,
+    config: AnalyzeConfig | None = None,
+    progress: Progress | None = None,
+) -> AnalysisResult:
+    """Run every stage on loaded forms and write the reports into `out_dir`."""
+    cfg = config or AnalyzeConfig()
+    say = progress or _quiet
+    forms = load_result.forms
+    say(f"校验 {len(forms)} 张自评表……")
+    findings = check_forms(forms, config=cfg.checks)
+    say("挖掘偏差原因……")
+    causes = mine_causes(forms, model=model) if model is not None else mine_causes(forms)
+    result = assemble(load_result, findings, causes, cfg, say)
+    write_reports(result, Path(out_dir), say)
+    return result

@@ -1,0 +1,68 @@
+"""`reason-miner analyze`: the main job — check, mine, link, rank, advise, and write the reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..analyze import AnalyzeConfig, analyze
+from ..sources import load_input
+from ..systemic import SystemicConfig
+from ._app import app, echo_errors
+from .parse_cmd import PATHS_ARG
+
+OUT_OPTION = typer.Option(Path("reason-miner-report"), "--out", "-o", help="报告输出文件夹（不存在时自动创建）")
+JOBS_OPTION = typer.Option(None, "--jobs", "-j", help="并行读取的进程数")
+SCHEDULER_OPTION = typer.Option(None, "--scheduler", help="Dask 集群调度器地址（分布式读取）")
+DB_OPTION = typer.Option(None, "--db", help="DuckDB 工作库：从库中读取已导入的自评表")
+YEAR_OPTION = typer.Option(None, "--year", help="只分析该年度的自评表")
+MIN_UNITS_OPTION = typer.Option(2, "--min-units", min=1, help="原因在至少多少个单位出现时判为系统性问题")
+MIN_PROJECTS_OPTION = typer.Option(2, "--min-projects", min=1, help="原因在至少多少个项目出现时判为系统性问题")
+
+LABELS = {
+    "xlsx": "Excel 报告",
+    "html": "网页报告",
+    "docx": "改进计划（Word）",
+    "md": "Markdown 报告",
+    "json": "机器可读结果",
+}
+
+
+def _progress(message: str) -> None:
+    typer.echo(f"[进度] {message}", err=True)
+
+
+@app.command("analyze")
+def analyze_command(
+    paths: list[Path] | None = PATHS_ARG,
+    out: Path = OUT_OPTION,
+    jobs: int | None = JOBS_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
+    db: Path | None = DB_OPTION,
+    year: int | None = YEAR_OPTION,
+    min_units: int = MIN_UNITS_OPTION,
+    min_projects: int = MIN_PROJECTS_OPTION,
+) -> None:
+    """分析自评表并生成报告：report.xlsx、report.html、plan.docx、report.md、findings.json。"""
+    _progress("读取自评表……")
+    loaded = load_input(paths, jobs=jobs, scheduler=scheduler, db=db, year=year)
+    echo_errors(loaded.errors)
+    if not loaded.forms:
+        typer.echo("没有可分析的自评表（请检查文件路径或上面的错误信息）。", err=True)
+        raise typer.Exit(code=1)
+    config = AnalyzeConfig(systemic=SystemicConfig(min_units=min_units, min_projects=min_projects))
+    result = analyze(loaded, out, config=config, progress=_progress)
+    systemic = [s for s in result.systemic if s.systemic]
+    typer.echo(
+        f"分析完成：{result.files_read} 个文件，{len(result.forms)} 张自评表，"
+        f"{sum(len(f.indicators) for f in result.forms)} 项指标，扣分合计 {result.lost_cents / 100:g} 分；"
+        f"系统性问题 {len(systemic)} 个"
+        + (f"（{'、'.join(s.label for s in systemic[:5])}）" if systemic else "")
+        + f"；校验问题 {len(result.findings)} 项；"
+        f"下年度目标建议调整 {sum(1 for t in result.targets if t.actions != ['keep'])} 项。"
+    )
+    for kind, path in result.outputs.items():
+        typer.echo(f"  {LABELS[kind]}：{path}")
+    if loaded.failed_files:
+        raise typer.Exit(code=1)

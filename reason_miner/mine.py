@@ -1,0 +1,412 @@
+"""Mine the recurring causes in 偏差原因分析及改进措施 texts.
+
+extract_reasons(forms) → every indicator row with a reason text;
+CauseMiner(random_state=0).fit(cause_texts) → clusters of cause units, named from their own words;
+mine_causes(forms, model=None) → CauseResult: each reason split into clauses, its cause clauses
+tied to a cause (mined here, or assigned to a saved model's causes / 其他/新原因).
+
+Clustering: agglomerative, average linkage on cosine distances, cut at a distance threshold, so the
+number of causes follows the data. It runs on distinct cause units (texts repeat a lot); past
+`max_fit` distinct units it fits on the most frequent ones plus a seeded sample of the rest and
+assigns the others to the nearest cause, vectorised.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.metrics.pairwise import cosine_distances
+from sklearn.preprocessing import normalize
+
+from .cause_model import OTHER_LABEL, Category, CauseInfo, CauseModel, Featurizer, Taxonomy, load_taxonomy
+from .clauses import CauseUnit, analyse_text, focus_words, load_markers
+from .model import Form, Source
+from .normalize import key
+from .results import OTHER_CAUSE_ID, Cause, CauseResult, Clause, ReasonAnalysis
+from .segment import load_lexicon
+
+BOILERPLATE_PLACES = 20  # places listed per repeated text (the count is always complete)
+
+
+class ReasonRef(NamedTuple):
+    """One reason text and where it sits."""
+
+    form_index: int
+    indicator_index: int
+    text: str
+    project: str | None
+    unit: str | None
+    indicator: str
+    lost: float | None
+    source: Source
+
+
+def extract_reasons(forms: Sequence[Form]) -> list[ReasonRef]:
+    """Every indicator with a reason text, full-score rows included (the report decides)."""
+    out = []
+    for fi, form in enumerate(forms):
+        for ii, ind in enumerate(form.indicators):
+            if ind.reason and ind.reason.strip():
+                out.append(ReasonRef(fi, ii, ind.reason.strip(), form.project, form.unit, ind.name, ind.lost, ind.source))
+    return out
+
+
+def reasons_from_texts(texts: Sequence[str], file: str) -> list[ReasonRef]:
+    """Reason texts given as a plain list (e.g. a JSONL corpus): one pseudo-form per line."""
+    return [ReasonRef(-1, i, t, None, None, "", None, Source(file, line=i + 1)) for i, t in enumerate(texts)]
+
+
+# ---------------------------------------------------------------- the miner
+
+
+@dataclass(frozen=True)
+class MinerParams:
+    distance_threshold: float = 0.9
+    min_similarity: float = 0.3
+    max_fit: int = 3000
+    word_weight: float = 1.0
+    char_weight: float = 0.6
+    taxonomy_weight: float = 0.5
+    label_from_taxonomy: bool = True
+
+
+class CauseMiner:
+    """Cluster cause texts into causes and name them (scikit-learn style, deterministic for a seed).
+
+    `fit(texts)` takes cause texts (cause clauses, or whole reason texts); `predict(texts)` gives cause
+    ids, OTHER_CAUSE_ID where no cause is similar enough; `labels_` are the training assignments.
+    """
+
+    def __init__(
+        self,
+        random_state: int = 0,
+        *,
+        distance_threshold: float = 0.9,
+        min_similarity: float = 0.3,
+        max_fit: int = 3000,
+        word_weight: float = 1.0,
+        char_weight: float = 0.6,
+        taxonomy_weight: float = 0.5,
+        label_from_taxonomy: bool = True,
+        taxonomy: Taxonomy | None = None,
+    ) -> None:
+        self.random_state = random_state
+        self.params = MinerParams(
+            distance_threshold, min_similarity, max_fit, word_weight, char_weight, taxonomy_weight, label_from_taxonomy
+        )
+        self.taxonomy = taxonomy
+        self.model_: CauseModel | None = None
+        self.labels_: list[str] = []
+        self.scores_: np.ndarray = np.zeros(0)
+
+    @classmethod
+    def from_model(cls, model: CauseModel) -> CauseMiner:
+        p = model.params
+        miner = cls(int(p.get("random_state", 0)), taxonomy=model.taxonomy)
+        miner.params = MinerParams(**{k: v for k, v in p.items() if k in MinerParams.__dataclass_fields__})
+        miner.model_ = model
+        return miner
+
+    # -- fitting
+
+    def fit(self, texts: Sequence[str]) -> CauseMiner:
+        self.fit_predict(texts)
+        return self
+
+    def fit_predict(self, texts: Sequence[str]) -> list[str]:
+        p = self.params
+        taxonomy = self.taxonomy or load_taxonomy()
+        counts = Counter(texts)
+        distinct = sorted(t for t in counts if focus_words(t))
+        fit_set = self._fit_subset(distinct, counts)
+        focus = [focus_words(t) for t in fit_set]
+        feat = Featurizer.fit(focus, taxonomy, word_weight=p.word_weight, char_weight=p.char_weight, taxonomy_weight=p.taxonomy_weight)
+        x = feat.transform(focus)
+        raw = self._cluster(x)
+        clusters = self._order_clusters(raw, fit_set, counts)
+        causes, centroids = self._describe(clusters, fit_set, focus, x, counts, feat, taxonomy)
+        params = {"random_state": self.random_state, **p.__dict__}
+        model = CauseModel(feat, centroids, causes, params, taxonomy)
+        assigned: dict[str, tuple[str, float]] = {}
+        sims = np.asarray(x @ centroids.T) if len(causes) else np.zeros((len(fit_set), 0))
+        for k, members in enumerate(clusters):
+            for i in members:
+                assigned[fit_set[i]] = (causes[k].id, float(round(sims[i, k], 6)))
+        rest = [t for t in distinct if t not in assigned]
+        if rest:
+            ids, scores = model.assign([focus_words(t) for t in rest])
+            assigned.update({t: (c, float(s)) for t, c, s in zip(rest, ids, scores, strict=True)})
+        model.summary = {
+            "texts": len(texts),
+            "distinct_texts": len(counts),
+            "distinct_cause_units": len(distinct),
+            "fitted_units": len(fit_set),
+            "causes": len(causes),
+            "categorised_causes": sum(1 for c in causes if c.category),
+            "taxonomy_version": taxonomy.version,
+            "lexicon": load_lexicon().digest,
+        }
+        self.model_ = model
+        self.labels_ = [assigned.get(t, (OTHER_CAUSE_ID, 0.0))[0] for t in texts]
+        self.scores_ = np.array([assigned.get(t, (OTHER_CAUSE_ID, 0.0))[1] for t in texts])
+        return self.labels_
+
+    def _fit_subset(self, distinct: list[str], counts: Counter[str]) -> list[str]:
+        """All distinct units, or the most frequent half of `max_fit` plus a seeded sample of the rest."""
+        cap = self.params.max_fit
+        if len(distinct) <= cap:
+            return distinct
+        by_freq = sorted(distinct, key=lambda t: (-counts[t], t))
+        head, tail = by_freq[: cap // 2], by_freq[cap // 2 :]
+        rng = np.random.default_rng(self.random_state)
+        pick = rng.choice(len(tail), size=cap - len(head), replace=False)
+        return sorted(head + [tail[i] for i in sorted(pick)])
+
+    def _cluster(self, x: object) -> np.ndarray:
+        n = x.shape[0]  # type: ignore[attr-defined]
+        if n < 2:
+            return np.zeros(n, dtype=int)
+        dist = cosine_distances(x)
+        np.clip(dist, 0.0, 2.0, out=dist)
+        algo = AgglomerativeClustering(
+            n_clusters=None, distance_threshold=self.params.distance_threshold, metric="precomputed", linkage="average"
+        )
+        return np.asarray(algo.fit_predict(dist))
+
+    @staticmethod
+    def _order_clusters(raw: np.ndarray, units: list[str], counts: Counter[str]) -> list[list[int]]:
+        """Clusters as member lists, biggest first (by occurrences), ties by first member text."""
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, c in enumerate(raw):
+            groups[int(c)].append(i)
+        return sorted(groups.values(), key=lambda m: (-sum(counts[units[i]] for i in m), units[m[0]]))
+
+    def _describe(
+        self,
+        clusters: list[list[int]],
+        units: list[str],
+        focus: list[tuple[str, ...]],
+        x: object,
+        counts: Counter[str],
+        feat: Featurizer,
+        taxonomy: Taxonomy,
+    ) -> tuple[list[CauseInfo], np.ndarray]:
+        width = max(2, len(str(len(clusters))))
+        idf = dict(zip(feat.words, feat.word_idf.tolist(), strict=True))
+        causes: list[CauseInfo] = []
+        rows = []
+        for k, members in enumerate(clusters):
+            centroid = normalize(np.asarray(x[members].mean(axis=0)))[0]  # type: ignore[index]
+            rows.append(centroid)
+            sims = np.asarray(x[members] @ centroid).ravel()  # type: ignore[index]
+            central = sorted(range(len(members)), key=lambda j: (-round(float(sims[j]), 9), -counts[units[members[j]]], units[members[j]]))
+            member_focus = [focus[members[j]] for j in central]
+            mined = mined_label(member_focus, [analyse_text(units[members[j]]).units[0].implied if analyse_text(units[members[j]]).units else True for j in central], idf)
+            category = match_category(member_focus, [counts[units[members[j]]] for j in central], feat, taxonomy)
+            causes.append(
+                CauseInfo(
+                    id=f"c{k + 1:0{width}d}",
+                    label=mined,
+                    mined_label=mined,
+                    category=category.name if category else None,
+                    keywords=keywords(member_focus, idf),
+                    size=sum(counts[units[i]] for i in members),
+                    examples=[units[members[j]] for j in central[:3]],
+                )
+            )
+        if self.params.label_from_taxonomy:
+            named: set[str] = set()
+            for c in causes:  # biggest first: the biggest cause of a category takes its name
+                if c.category and c.category not in named:
+                    c.label = c.category
+                    named.add(c.category)
+        centroids = np.vstack(rows) if rows else np.zeros((0, len(feat.words)))
+        return causes, centroids
+
+    # -- assigning
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return self.predict_scores(texts)[0]
+
+    def predict_scores(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """Cause ids and cosine similarities; each distinct text is vectorised once."""
+        if self.model_ is None:
+            raise RuntimeError("CauseMiner is not fitted")
+        distinct = list(dict.fromkeys(texts))
+        ids, scores = self.model_.assign([focus_words(t) for t in distinct])
+        index = {t: i for i, t in enumerate(distinct)}
+        return [ids[index[t]] for t in texts], np.array([scores[index[t]] for t in texts])
+
+    @property
+    def causes_(self) -> list[CauseInfo]:
+        if self.model_ is None:
+            raise RuntimeError("CauseMiner is not fitted")
+        return self.model_.causes
+
+
+# ---------------------------------------------------------------- naming
+
+
+def keywords(member_focus: Sequence[Sequence[str]], idf: dict[str, float], n: int = 6) -> list[str]:
+    """Words most typical of a cluster: member frequency × IDF, ties by the word."""
+    df = Counter(w for f in member_focus for w in set(f))
+    return [w for w, _ in sorted(df.items(), key=lambda kv: (-kv[1] * idf.get(kv[0], 1.0), kv[0]))[:n]]
+
+
+def mined_label(
+    member_focus: Sequence[Sequence[str]], implied: Sequence[bool], idf: dict[str, float], max_len: int = 10, min_len: int = 4
+) -> str:
+    """A short phrase from the most central member's words that the cluster shares, in their order.
+
+    Proper names (幸福里) are left out; a cause only implied by a measure ("活动项目需更加丰富") is
+    turned into the problem it implies ("活动项目不够丰富").
+    """
+    lex = load_lexicon()
+    df = Counter(w for f in member_focus for w in set(f))
+    central = [w for w in dict.fromkeys(member_focus[0]) if w not in lex.proper_nouns]
+    need = 1 if len(member_focus) == 1 else max(2, math.ceil(len(member_focus) / 3))
+    words = [w for w in central if df[w] >= need]
+    # too few shared words to name it ("不统一"): add the central member's most telling words back
+    for w in sorted(central, key=lambda w: (-df[w] * idf.get(w, 1.0), central.index(w))):
+        if len("".join(words)) >= min_len:
+            break
+        if w not in words and len("".join(words)) + len(w) <= max_len:
+            words = [x for x in central if x in words or x == w]
+    if not words:
+        words = list(member_focus[0])
+    # drop the least telling words until the phrase fits
+    while len("".join(words)) > max_len and len(words) > 1:
+        weakest = min(range(len(words)), key=lambda i: (df[words[i]] * idf.get(words[i], 1.0), -i))
+        words.pop(weakest)
+    label = "".join(words)[:max_len]
+    if implied[0]:
+        label = _implied_problem(words, label, max_len)
+    return label
+
+
+def _implied_problem(words: list[str], label: str, max_len: int) -> str:
+    """"活动项目丰富" → "活动项目不够丰富"; "社区功能" → "社区功能有待完善" (when it fits)."""
+    quality = load_markers().quality_words
+    if words and words[-1] in quality:
+        phrase = "".join(words[:-1]) + "不够" + words[-1]
+        return phrase if len(phrase) <= max_len else label
+    for suffix in ("有待完善", "待完善"):
+        if len(label) + len(suffix) <= max_len:
+            return label + suffix
+    return label
+
+
+def match_category(
+    member_focus: Sequence[Sequence[str]], weights: Sequence[int], feat: Featurizer, taxonomy: Taxonomy
+) -> Category | None:
+    """The taxonomy category whose seeds occur in most of the cluster (at least half of it, and in
+    its most central member); `member_focus` starts with the most central member."""
+    total = sum(weights)
+    hits: Counter[int] = Counter()
+    for f, w in zip(member_focus, weights, strict=True):
+        for i in feat.seed_hits(f):
+            hits[i] += w
+    if not hits:
+        return None
+    best, n = min(hits.items(), key=lambda kv: (-kv[1], kv[0]))
+    central_hit = best in feat.seed_hits(member_focus[0])  # the cluster's own centre must say it too
+    return taxonomy.categories[best] if n * 2 >= total and central_hit else None
+
+
+# ---------------------------------------------------------------- the pipeline
+
+
+def _boilerplate(refs: Sequence[ReasonRef]) -> dict[int, tuple[list[Source], int]]:
+    """For each reason whose text appears elsewhere too: the other places (capped) and their count."""
+    places: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(refs):
+        places[key(r.text)].append(i)
+    out: dict[int, tuple[list[Source], int]] = {}
+    for idx in places.values():
+        if len(idx) > 1:
+            for i in idx:
+                others = [refs[j].source for j in idx if j != i]
+                out[i] = (others[:BOILERPLATE_PLACES], len(others))
+    return out
+
+
+def analyse_reasons(refs: Sequence[ReasonRef]) -> list[ReasonAnalysis]:
+    """Clauses, roles, vague and boilerplate flags of every reason (no causes yet)."""
+    repeats = _boilerplate(refs)
+    out = []
+    for i, r in enumerate(refs):
+        a = analyse_text(r.text)
+        places, count = repeats.get(i, ([], 0))
+        out.append(
+            ReasonAnalysis(
+                project=r.project,
+                unit=r.unit,
+                indicator=r.indicator,
+                lost=r.lost,
+                text=r.text,
+                vague=a.vague,
+                boilerplate=places,
+                clauses=[Clause(c.text, c.role) for c in a.clauses],
+                source=r.source,
+                form_index=r.form_index,
+                indicator_index=r.indicator_index,
+                boilerplate_count=count,
+            )
+        )
+    return out
+
+
+ModelLike = CauseModel | CauseMiner | str | Path | None
+
+
+def mine_reasons(refs: Sequence[ReasonRef], model: ModelLike = None, random_state: int = 0, **params: object) -> CauseResult:
+    """Analyse the reasons and tie their cause units to causes: mined here, or from a saved model
+    (a CauseModel, a fitted CauseMiner, or a model folder)."""
+    if isinstance(model, str | Path):
+        model = CauseModel.load(model)
+    reasons = analyse_reasons(refs)
+    units = [(ri, u) for ri, r in enumerate(refs) for u in analyse_text(r.text).units]
+    texts = [u.text for _, u in units]
+    if model is None:
+        miner = CauseMiner(random_state, **params)  # type: ignore[arg-type]
+        ids = miner.fit_predict(texts)
+        scores = miner.scores_
+    else:
+        miner = model if isinstance(model, CauseMiner) else CauseMiner.from_model(model)
+        ids, scores = miner.predict_scores(texts)
+    assert miner.model_ is not None
+    for (ri, u), cid, score in zip(units, ids, scores, strict=True):
+        for ci in u.clauses:
+            clause = reasons[ri].clauses[ci]
+            clause.cause_id, clause.score = cid, float(score)
+    return CauseResult(reasons, _causes(miner.model_, units, ids, scores))
+
+
+def _causes(model: CauseModel, units: Sequence[tuple[int, CauseUnit]], ids: Sequence[str], scores: np.ndarray) -> list[Cause]:
+    """The causes met in this run, biggest first, with the best-fitting clauses as examples."""
+    members: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for (_, u), cid, s in zip(units, ids, scores, strict=True):
+        members[cid].append((float(s), u.text))
+    out = []
+    info = {c.id: c for c in model.causes}
+    for cid, mem in members.items():
+        examples = [t for _, t in sorted({(-s, t) for s, t in mem})]
+        examples = list(dict.fromkeys(examples))[:3]
+        if cid == OTHER_CAUSE_ID:
+            out.append(Cause(OTHER_CAUSE_ID, OTHER_LABEL, None, [], len(mem), examples))
+        else:
+            c = info[cid]
+            out.append(Cause(c.id, c.label, c.category, list(c.keywords), len(mem), examples))
+    return sorted(out, key=lambda c: (c.id == OTHER_CAUSE_ID, -c.size, c.id))
+
+
+def mine_causes(forms: Sequence[Form], model: ModelLike = None, random_state: int = 0, **params: object) -> CauseResult:
+    """Mine the causes of these forms' reasons (or assign them to a saved model's causes)."""
+    return mine_reasons(extract_reasons(forms), model, random_state, **params)

@@ -1,0 +1,182 @@
+"""The five report files: structure, agreement of numbers, determinism, safety, and the HTML in a
+real headless browser (Debian's chromium; skipped with a reason when it is not installed)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from docx import Document
+from test_link import hand_causes
+
+from reason_miner import LoadResult
+from reason_miner.analyze import OUTPUT_FILES, AnalysisResult, assemble, write_reports
+from reason_miner.checks import check_forms
+from reason_miner.report.safe import FIXED_TIME, excel_text, html_text, md_text
+from reason_miner.report.tables import TARGET_EDIT_HEADER
+from reason_miner.report.xlsx import SHEETS, display_width
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def build(sample: LoadResult) -> AnalysisResult:
+    return assemble(sample, check_forms(sample.forms), hand_causes(sample.forms))
+
+
+@pytest.fixture(scope="module")
+def reports(sample: LoadResult, tmp_path_factory: pytest.TempPathFactory) -> tuple[AnalysisResult, Path]:
+    out = tmp_path_factory.mktemp("reports")
+    result = build(sample)
+    write_reports(result, out)
+    return result, out
+
+
+# ------------------------------------------------------------------ browser helper (used by test_analyze_cli too)
+
+
+def chromium() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        pytest.skip("未安装 chromium，无法在无头浏览器中检查 HTML 报告（Debian: apt-get install -y chromium）")
+    return exe
+
+
+def browse(html: Path, tmp: Path) -> tuple[str, list[dict[str, Any]]]:
+    """Load a page in headless chromium: (DOM after its scripts ran, the page's own network requests)."""
+    netlog = tmp / "netlog.json"
+    profile = tmp / "profile"
+    cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+           f"--log-net-log={netlog}", "--dump-dom", html.resolve().as_uri()]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=90, check=True).stdout
+    log = json.loads(netlog.read_text(encoding="utf-8"))
+    names = {v: k for k, v in log["constants"]["logEventTypes"].items()}
+    requests = [
+        e["params"] for e in log["events"]
+        if names.get(e["type"]) == "URL_REQUEST_START_JOB" and "url" in (e.get("params") or {})
+    ]
+    # the browser's own housekeeping has no initiating origin; anything the page asked for has one
+    page = [r for r in requests if r.get("initiator") != "not an origin" and not r["url"].startswith("file:")]
+    return dom, page
+
+
+# ------------------------------------------------------------------ tests
+
+
+def test_five_files(reports: tuple[AnalysisResult, Path]) -> None:
+    result, out = reports
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES.values())
+    assert set(result.outputs) == set(OUTPUT_FILES)
+
+
+def test_xlsx_sheets_charts_frozen_widths(reports: tuple[AnalysisResult, Path]) -> None:
+    _, out = reports
+    wb = openpyxl.load_workbook(out / "report.xlsx")
+    assert wb.sheetnames == SHEETS
+    for name in SHEETS[1:]:
+        assert wb[name].freeze_panes == "A2", name
+    with zipfile.ZipFile(out / "report.xlsx") as z:
+        charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
+        assert len(charts) == 3
+        pareto = z.read(charts[0]).decode("utf-8")
+        assert "<c:barChart>" in pareto and "<c:lineChart>" in pareto  # bars + cumulative line
+        rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode("utf-8")
+        assert "drawing" in rels
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert not any("<f>" in z.read(n).decode("utf-8") for n in sheets)  # no formula anywhere
+    links = wb["指标明细"]
+    head = [c.value for c in links[1]]
+    unit_col = openpyxl.utils.get_column_letter(head.index("实施单位") + 1)
+    assert links.column_dimensions[unit_col].width >= display_width("上海市松江区中山街道社区党群服务中心") - 10
+    targets = wb["下年度目标建议"]
+    assert TARGET_EDIT_HEADER in [c.value for c in targets[1]] and targets.max_row == 69
+
+
+def _column(ws: Any, header: str) -> list[Any]:
+    head = [c.value for c in ws[1]]
+    i = head.index(header)
+    return [row[i] for row in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def test_numbers_agree_across_reports(reports: tuple[AnalysisResult, Path]) -> None:
+    result, out = reports
+    wb = openpyxl.load_workbook(out / "report.xlsx")
+    overview = {r[0]: r[1] for r in wb["概览"].iter_rows(min_row=2, max_row=18, max_col=2, values_only=True)}
+    assert overview["扣分合计（分）"] == 13.5 and overview["归因扣分合计（分）"] == 13.5
+    assert round(sum(_column(wb["指标明细"], "归因扣分")), 2) == 13.5
+    assert round(sum(v for v in _column(wb["原因聚类"], "归因扣分")), 2) == 13.5
+    sched = [r for r in wb["系统性问题"].iter_rows(min_row=2, values_only=True) if r[1] == "场地人员安排调度"][0]
+    assert sched[3] == "是" and sched[8] == 6.0
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    assert {"forms", "checks", "causes", "links", "systemic", "plans", "targets"} <= set(data)
+    assert data["summary"]["points_lost"] == 13.5 and data["summary"]["points_attributed"] == 13.5
+    assert sum(lk["attributed_cents"] for lk in data["links"]) == 1350
+    assert len(data["targets"]) == 68 and len(data["checks"]) == len(result.findings)
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| 扣分合计（分） | 13.5 |" in md and "| 归因扣分合计（分） | 13.5 |" in md
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<b>13.5</b><span>扣分合计（分）</span>" in html
+    doc = Document(str(out / "plan.docx"))
+    assert any("扣分合计13.5分" in p.text for p in doc.paragraphs)
+
+
+def test_docx_official_layout(reports: tuple[AnalysisResult, Path]) -> None:
+    _, out = reports
+    doc = Document(str(out / "plan.docx"))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "绩效改进计划（草案）"
+    sections = [t for t in texts if re.match(r"^[一二三四五六七八九十]+、", t)]
+    assert sections == ["一、总体情况", "二、系统性问题及改进计划", "三、各单位改进计划", "四、下年度绩效目标调整建议",
+                        "五、需关注的校验问题", "六、说明"]
+    assert "（一）关于“场地人员安排调度”问题的改进计划" in texts
+    assert texts.count("5.完成时限") >= 2 and "1.问题表现" in texts
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["项目", "指标", "本年度指标值", "实际完成值", "建议", "理由"]
+    assert any(r.cells[1].text == "开展小型文化活动" and r.cells[4].text == "≥30.00(场)" for r in table.rows)
+    assert doc.core_properties.created == FIXED_TIME
+
+
+def test_same_input_same_bytes(sample: LoadResult, reports: tuple[AnalysisResult, Path], tmp_path: Path) -> None:
+    _, first = reports
+    write_reports(build(sample), tmp_path)
+    for name in OUTPUT_FILES.values():
+        assert (tmp_path / name).read_bytes() == (first / name).read_bytes(), name
+    with zipfile.ZipFile(tmp_path / "plan.docx") as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_html_self_contained(reports: tuple[AnalysisResult, Path]) -> None:
+    _, out = reports
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", html, re.I)
+    assert re.search(r"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';", html)
+    assert not re.search(r"<(link|img|iframe)\b|\bsrc=", html)
+    assert html.count("<script") == 2  # the chart data (JSON) and the page script
+
+
+def test_html_renders_and_draws_offline(reports: tuple[AnalysisResult, Path], tmp_path: Path) -> None:
+    result, out = reports
+    dom, page_requests = browse(out / "report.html", tmp_path)
+    assert page_requests == []
+    assert 'data-ready="1"' in dom  # the page script ran under its CSP
+    drawn = dict(re.findall(r'<div class="chart" id="([\w-]+)"><svg[^>]*data-drawn="(\d+)"', dom))
+    causes = len({lk.cause_id for lk in result.links})
+    assert drawn == {"pareto": str(causes), "heat-unit": str(causes), "heat-project": str(causes * 3)}
+    pareto = dom[dom.index('id="pareto"'):dom.index('id="heat-unit"')]
+    assert pareto.count('class="bar"') == causes and 'class="cumulative"' in pareto
+    assert dom.count('<tr data-item="">') >= len(result.links) + len(result.targets)
+
+
+def test_safety_helpers() -> None:
+    assert excel_text("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert [excel_text(s)[0] for s in ("+cmd|' /C calc'!A0", "-1+1", "@SUM(A1)", "\tx", "\rx")] == ["'"] * 5
+    assert excel_text("需进一步完善") == "需进一步完善"
+    assert html_text('<script>"x"</script>') == "&lt;script&gt;&quot;x&quot;&lt;/script&gt;"
+    assert md_text("<b>a|b</b>\nc") == "&lt;b&gt;a\\|b&lt;/b&gt;<br>c"
