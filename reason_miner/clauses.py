@@ -139,6 +139,8 @@ def _content(toks: tuple[str, ...]) -> tuple[str, ...]:
         prefix = ""
         if word != t or is_content(t, stop):
             out.append(word)
+    if prefix and out:  # a trailing negation belongs to the word before it ("力度不够")
+        out[-1] += prefix
     return tuple(out)
 
 

@@ -325,15 +325,20 @@ def match_category(
 
 def _boilerplate(refs: Sequence[ReasonRef]) -> dict[int, tuple[list[Source], int]]:
     """For each reason whose text appears elsewhere too: the other places (capped) and their count."""
+    keys: dict[str, str] = {}
     places: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(refs):
-        places[key(r.text)].append(i)
+        k = keys.get(r.text)
+        if k is None:
+            k = keys[r.text] = key(r.text)
+        places[k].append(i)
     out: dict[int, tuple[list[Source], int]] = {}
     for idx in places.values():
         if len(idx) > 1:
+            head = idx[: BOILERPLATE_PLACES + 1]  # enough to list BOILERPLATE_PLACES others for anyone
             for i in idx:
-                others = [refs[j].source for j in idx if j != i]
-                out[i] = (others[:BOILERPLATE_PLACES], len(others))
+                others = [refs[j].source for j in head if j != i][:BOILERPLATE_PLACES]
+                out[i] = (others, len(idx) - 1)
     return out
 
 

@@ -167,3 +167,10 @@ def test_cli_ingest_and_export(tmp_path: Path) -> None:
     assert out.exit_code == 0 and (tmp_path / "pq" / "indicators.parquet").exists()
     missing = runner.invoke(app, ["export", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "x")])
     assert missing.exit_code == 1 and "工作区不存在" in missing.output
+
+
+def test_form_json_is_the_json_of_to_dict(sample: object) -> None:
+    import json
+
+    for form in sample.forms:  # type: ignore[attr-defined]
+        assert workspace.form_json(form) == json.dumps(form.to_dict(), ensure_ascii=False)
