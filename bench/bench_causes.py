@@ -125,7 +125,9 @@ def main() -> None:
     ap.add_argument("--synth", type=int, default=300, help="forms of the synthetic corpus to mine too (0: none)")
     args = ap.parse_args()
     rows = load_corpus()
-    print(f"语料：{len(rows)} 条，意图原因 {len({r['cause'] for r in rows})} 类，来源 {Path('corpora/labelled/reasons.jsonl')}")
+    print(
+        f"语料：{len(rows)} 条，意图原因 {len({r['cause'] for r in rows})} 类，来源 {Path('corpora/labelled/reasons.jsonl')}"
+    )
     settings = {
         "默认（词+字+分类种子特征，分类命名）": {},
         "纯挖掘（无分类种子特征，挖掘命名）": {"taxonomy_weight": 0.0, "label_from_taxonomy": False},
@@ -142,8 +144,10 @@ def main() -> None:
                 print("\n".join(clusters))  # type: ignore[arg-type]
     if args.synth:
         srows = synth_rows(args.synth)
-        print(f"\n合成语料（reason_miner.synth，{args.synth} 张表）：{len(srows)} 条单一原因文本，"
-              f"{len({r['cause'] for r in srows})} 类")
+        print(
+            f"\n合成语料（reason_miner.synth，{args.synth} 张表）：{len(srows)} 条单一原因文本，"
+            f"{len({r['cause'] for r in srows})} 类"
+        )
         for name, extra in settings.items():
             m = evaluate(srows, distance_threshold=args.threshold[0], **extra)  # type: ignore[arg-type]
             m.pop("_clusters")

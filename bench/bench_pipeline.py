@@ -41,6 +41,7 @@ from reason_miner import synth  # noqa: E402
 from reason_miner.sources import default_jobs  # noqa: E402
 
 STAGES = ("read", "interpret", "load", "check", "segment", "mine", "link", "advise", "report", "analyze", "whole")
+REPORT_FILES = ("report.xlsx", "report.html", "plan.docx", "report.md", "findings.json")
 # analyze() announces each stage with a progress message; a message starting with one of these opens it
 PROGRESS_STAGES = (
     ("校验", "check"),
@@ -127,8 +128,14 @@ def _load_timed(folder: Path, jobs: int) -> tuple[Any, float, float]:
     return out, read, total
 
 
-def run_size(folder: Path, jobs: int, kmax: int, baseline: bool) -> dict[str, Any]:
+def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str) -> dict[str, Any]:
+    import importlib
+
     from reason_miner.analyze import analyze
+
+    if reports == "json":  # write findings.json only: the other report writers are left out of the run
+        analyze_mod = importlib.import_module("reason_miner.analyze")
+        analyze_mod.OUTPUT_FILES = {"json": "findings.json"}  # type: ignore[attr-defined]
     from reason_miner.clauses import analyse_text
     from reason_miner.mine import extract_reasons
 
@@ -154,6 +161,10 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool) -> dict[str, An
         if stage:
             marks.append((stage, time.perf_counter()))
             mem[stage] = peak_mb()
+        if stage == "report":  # one mark per report file as well, to show which writer is slow
+            name = next((f for f in REPORT_FILES if f in message), None)
+            if name:
+                marks.append((f"  {name}", time.perf_counter()))
 
     t = time.perf_counter()
     failure = None
@@ -161,15 +172,19 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool) -> dict[str, An
         try:
             analyze(loaded, out_dir, progress=progress)
         except Exception as exc:  # a failing stage is reported with the timings of those before it
-            failure = f"{marks[-1][0] if marks else 'analyze'}: {type(exc).__name__}: {exc}"
+            failure = f"{marks[-1][0].strip() if marks else 'analyze'}: {type(exc).__name__}: {exc}"
             print(f"  analyze 失败：{failure}", file=sys.stderr)
         end = time.perf_counter()
     times["analyze"] = end - t
     mem["analyze"] = peak_mb()
-    for (stage, at), (_, nxt) in zip(marks, [*marks[1:], ("end", end)], strict=True):
-        times[stage] = times.get(stage, 0.0) + (nxt - at)
-    for i in range(len(marks)):  # memory at a stage's end is the peak seen when the next one started
-        mem[marks[i][0]] = mem.get(marks[i + 1][0], mem["analyze"]) if i + 1 < len(marks) else mem["analyze"]
+    main_marks = [m for m in marks if not m[0].startswith(" ")]
+    file_marks = [m for m in marks if m[0].startswith(" ")]
+    for group in (main_marks, file_marks):
+        for (stage, at), (_, nxt) in zip(group, [*group[1:], ("end", end)], strict=True):
+            times[stage] = times.get(stage, 0.0) + (nxt - at)
+    for i in range(len(main_marks)):  # memory at a stage's end is the peak seen when the next one started
+        nxt_stage = main_marks[i + 1][0] if i + 1 < len(main_marks) else None
+        mem[main_marks[i][0]] = mem.get(nxt_stage, mem["analyze"]) if nxt_stage else mem["analyze"]
     times["whole"] = time.perf_counter() - start
     mem["whole"] = peak_mb()
     stats = {
@@ -216,7 +231,7 @@ def run_baseline(texts: list[str], kmax: int) -> dict[str, Any]:
 
 
 def child(args: argparse.Namespace) -> None:
-    result = run_size(Path(args.child), args.jobs, args.baseline_kmax, not args.no_baseline)
+    result = run_size(Path(args.child), args.jobs, args.baseline_kmax, not args.no_baseline, args.reports)
     sys.stdout.write(json.dumps(result) + "\n")
 
 
@@ -264,11 +279,13 @@ def print_table(rows: dict[int, dict[str, Any]], jobs: int, fmt: str) -> None:
     sizes = sorted(rows)
     print(f"\n流水线各阶段用时（秒）与峰值内存（MB）；格式 {fmt}，--jobs {jobs}，{os.cpu_count()} 核")
     print("read/interpret 为各进程 CPU 秒之和；load 为二者的实际用时。")
-    header = "阶段".ljust(12) + "".join(f"{n:>10,d} 张".rjust(26) for n in sizes)
+    header = "阶段".ljust(16) + "".join(f"{n:>10,d} 张".rjust(26) for n in sizes)
     print(header)
-    print(" " * 12 + "".join("时间(s)".rjust(14) + "峰值(MB)".rjust(12) for _ in sizes))
-    for stage in STAGES:
-        line = stage.ljust(12)
+    print(" " * 16 + "".join("时间(s)".rjust(14) + "峰值(MB)".rjust(12) for _ in sizes))
+    for stage in [*STAGES[:9], *(f"  {f}" for f in REPORT_FILES), *STAGES[9:]]:
+        if all(stage not in rows[n]["times"] for n in sizes):
+            continue
+        line = stage.ljust(16)
         for n in sizes:
             t = rows[n]["times"].get(stage)
             m = rows[n]["memory_mb"].get(stage)
@@ -303,6 +320,9 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--baseline-kmax", type=int, default=20, help="基线 KMeans 的最大 k")
     p.add_argument("--no-baseline", action="store_true", help="不运行基线")
+    p.add_argument(
+        "--reports", default="all", choices=("all", "json"), help="all：写出全部五个报告；json：只写 findings.json"
+    )
     p.add_argument("--format-rates", type=int, default=200, help="各格式读取速度所用的自评表数量（0 为跳过）")
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -316,7 +336,7 @@ def main() -> None:
         folder = corpus(n, args.format, args.seed, args.jobs)
         print(f"  运行 {n} 张……", file=sys.stderr)
         cmd = [sys.executable, __file__, "--child", str(folder), "--jobs", str(args.jobs),
-               "--baseline-kmax", str(args.baseline_kmax)]  # fmt: skip
+               "--baseline-kmax", str(args.baseline_kmax), "--reports", args.reports]  # fmt: skip
         if args.no_baseline:
             cmd.append("--no-baseline")
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)

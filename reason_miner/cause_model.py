@@ -76,7 +76,12 @@ def _block(rows: Sequence[Sequence[str]], index: dict[str, int], idf: np.ndarray
         indptr.append(len(cols))
     data = np.ones(len(cols), dtype=np.float64)
     m = sp.csr_matrix((data, np.array(cols, dtype=np.int64), np.array(indptr)), shape=(len(rows), len(index)))
-    return normalize(m @ sp.diags(idf), copy=False)
+    return _unit_rows(m @ sp.diags(idf))
+
+
+def _unit_rows(m: sp.csr_matrix) -> sp.csr_matrix:
+    """L2-normalised rows (zero rows stay zero); empty matrices pass through."""
+    return normalize(m, copy=False) if m.shape[0] and m.shape[1] else sp.csr_matrix(m)
 
 
 def smooth_idf(rows: Sequence[Sequence[str]], vocab: Sequence[str]) -> np.ndarray:
@@ -129,7 +134,7 @@ class Featurizer:
             names = [str(i) for i in range(len(self.seeds))]
             hits = [[names[i] for i in self.seed_hits(f)] for f in focus]
             blocks.append(self.taxonomy_weight * _block(hits, {n: i for i, n in enumerate(names)}, np.ones(len(names))))
-        return normalize(sp.hstack(blocks, format="csr"), copy=False)
+        return _unit_rows(sp.hstack(blocks, format="csr"))
 
 
 @dataclass

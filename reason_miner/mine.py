@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.metrics.pairwise import cosine_distances
 from sklearn.preprocessing import normalize
@@ -169,8 +170,8 @@ class CauseMiner:
         pick = rng.choice(len(tail), size=cap - len(head), replace=False)
         return sorted(head + [tail[i] for i in sorted(pick)])
 
-    def _cluster(self, x: object) -> np.ndarray:
-        n = x.shape[0]  # type: ignore[attr-defined]
+    def _cluster(self, x: sp.csr_matrix) -> np.ndarray:
+        n = x.shape[0]
         if n < 2:
             return np.zeros(n, dtype=int)
         dist = cosine_distances(x)
@@ -193,7 +194,7 @@ class CauseMiner:
         clusters: list[list[int]],
         units: list[str],
         focus: list[tuple[str, ...]],
-        x: object,
+        x: sp.csr_matrix,
         counts: Counter[str],
         feat: Featurizer,
         taxonomy: Taxonomy,
@@ -203,13 +204,15 @@ class CauseMiner:
         causes: list[CauseInfo] = []
         rows = []
         for k, members in enumerate(clusters):
-            centroid = normalize(np.asarray(x[members].mean(axis=0)))[0]  # type: ignore[index]
+            centroid = normalize(np.asarray(x[members].mean(axis=0)))[0]
             rows.append(centroid)
-            sims = np.asarray(x[members] @ centroid).ravel()  # type: ignore[index]
-            central = sorted(range(len(members)), key=lambda j: (-round(float(sims[j]), 9), -counts[units[members[j]]], units[members[j]]))
-            member_focus = [focus[members[j]] for j in central]
-            mined = mined_label(member_focus, [analyse_text(units[members[j]]).units[0].implied if analyse_text(units[members[j]]).units else True for j in central], idf)
-            category = match_category(member_focus, [counts[units[members[j]]] for j in central], feat, taxonomy)
+            sims = np.asarray(x[members] @ centroid).ravel()
+            # members from the most central (ties: more frequent, then text order)
+            order = sorted(range(len(members)), key=lambda j: (-round(float(sims[j]), 9), -counts[units[members[j]]], units[members[j]]))
+            central = [members[j] for j in order]
+            member_focus = [focus[i] for i in central]
+            mined = mined_label(member_focus, _implied(units[central[0]]), idf)
+            category = match_category(member_focus, [counts[units[i]] for i in central], feat, taxonomy)
             causes.append(
                 CauseInfo(
                     id=f"c{k + 1:0{width}d}",
@@ -218,7 +221,7 @@ class CauseMiner:
                     category=category.name if category else None,
                     keywords=keywords(member_focus, idf),
                     size=sum(counts[units[i]] for i in members),
-                    examples=[units[members[j]] for j in central[:3]],
+                    examples=[units[i] for i in central[:3]],
                 )
             )
         if self.params.label_from_taxonomy:
@@ -227,7 +230,7 @@ class CauseMiner:
                 if c.category and c.category not in named:
                     c.label = c.category
                     named.add(c.category)
-        centroids = np.vstack(rows) if rows else np.zeros((0, len(feat.words)))
+        centroids = np.vstack(rows) if rows else np.zeros((0, x.shape[1]))
         return causes, centroids
 
     # -- assigning
@@ -260,8 +263,14 @@ def keywords(member_focus: Sequence[Sequence[str]], idf: dict[str, float], n: in
     return [w for w, _ in sorted(df.items(), key=lambda kv: (-kv[1] * idf.get(kv[0], 1.0), kv[0]))[:n]]
 
 
+def _implied(text: str) -> bool:
+    """A cause text that states no cause of its own (implied by a measure, or the whole-text fallback)."""
+    units = analyse_text(text).units
+    return not units or units[0].implied
+
+
 def mined_label(
-    member_focus: Sequence[Sequence[str]], implied: Sequence[bool], idf: dict[str, float], max_len: int = 10, min_len: int = 4
+    member_focus: Sequence[Sequence[str]], implied: bool, idf: dict[str, float], max_len: int = 10, min_len: int = 4
 ) -> str:
     """A short phrase from the most central member's words that the cluster shares, in their order.
 
@@ -286,7 +295,7 @@ def mined_label(
         weakest = min(range(len(words)), key=lambda i: (df[words[i]] * idf.get(words[i], 1.0), -i))
         words.pop(weakest)
     label = "".join(words)[:max_len]
-    if implied[0]:
+    if implied:
         label = _implied_problem(words, label, max_len)
     return label
 

@@ -128,3 +128,18 @@ def test_train_then_causes_with_model(tmp_path: Path, sample_file: Path) -> None
     assert "【c01】场地人员安排调度" in res.stdout and "原因分析不充分" in res.stdout
     res = runner.invoke(app, ["causes", "--model", str(tmp_path / "missing")])
     assert res.exit_code == 2 and "无法读取原因模型" in res.stderr
+
+
+def test_bad_reason_lists_and_empty_input_do_not_crash(tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk.jsonl"
+    gbk.write_bytes('"由于资金下达较晚，项目延期"\n'.encode("gb18030"))
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(b"\xff\xfe\x00\x81\n")
+    res = runner.invoke(app, ["causes", str(gbk), str(broken), str(tmp_path / "missing.jsonl"), "--format", "json"])
+    data = json.loads(res.stdout)
+    assert res.exit_code == 1  # some files failed; the readable one is still mined
+    assert [r["text"] for r in data["reasons"]] == ["由于资金下达较晚，项目延期"]
+    assert {e["file"].split("/")[-1] for e in data["errors"]} == {"broken.jsonl", "missing.jsonl"}
+    assert all("原因清单" in e["message"] for e in data["errors"])
+    empty = CauseMiner().fit([])
+    assert empty.causes_ == [] and empty.predict(["受疫情影响"]) == [OTHER_CAUSE_ID]

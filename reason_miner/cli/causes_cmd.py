@@ -17,7 +17,7 @@ from ..cause_model import CauseModel, ModelError
 from ..clauses import analyse_text
 from ..mine import CauseMiner, ReasonRef, extract_reasons, mine_reasons, reasons_from_texts
 from ..model import ReadError
-from ..results import CauseResult, ReasonAnalysis
+from ..results import OTHER_CAUSE_ID, CauseResult, ReasonAnalysis
 from ..sources import load_input
 from ..vocab import corpora_dir, models_dir, sample_path
 from ._app import FORMAT_OPTION, OutputFormat, app, echo_errors, emit_json
@@ -42,10 +42,17 @@ def read_reason_list(path: Path) -> tuple[list[str], list[ReadError]]:
     texts: list[str] = []
     errors: list[ReadError] = []
     try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.readlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [ReadError(str(path), f"无法读取原因清单：{exc}")]
+        raw = path.read_bytes()
+    except OSError:
+        return [], [ReadError(str(path), "无法读取原因清单：文件不存在或无法打开")]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            lines = raw.decode(encoding).splitlines()
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return [], [ReadError(str(path), "无法识别原因清单的编码（请保存为 UTF-8）")]
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -121,7 +128,10 @@ def print_table(result: CauseResult) -> None:
             carriers.setdefault(cid, []).append((r, text))
     typer.echo(f"共 {len(result.reasons)} 条偏差原因，归纳为 {len(result.causes)} 类原因。")
     for c in result.causes:
-        category = f"  分类：{c.category}" if c.category else "  （未匹配分类：新发现的原因）"
+        if c.id == OTHER_CAUSE_ID:
+            category = "  （与模型中的原因都不相近：新原因，请人工归类或重新训练模型）"
+        else:
+            category = f"  分类：{c.category}" if c.category else "  （未匹配分类：新发现的原因）"
         typer.echo(f"\n【{c.id}】{c.label}  共 {c.size} 处{category}")
         if c.keywords:
             typer.echo(f"  关键词：{'、'.join(c.keywords)}")
