@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any
 
+from .checks import is_cost_indicator, is_quantity_indicator
 from .model import Form, Indicator
 from .normalize import key
 from .results import Finding
@@ -107,6 +108,15 @@ class _Advisor:
                 f"{'被扣分' if (ind.lost or 0) > 0 else '却得满分'}，评分实际按“{op}”执行，建议改为“{op}”"
             )
             data["suggested_op"] = op
+        elif t.op in ("≤", "<") and t.value is not None and is_quantity_indicator(ind):
+            # not penalised this year, but "≤" on a count rewards doing less: same fix, softer reason
+            actions.append("direction")
+            suggestion = _fmt_target("≥", t.value, t.unit)
+            reasons.append(
+                f"数量类指标使用“{t.op}”：本年虽未因此扣分，但“{t.op}”意味着完成越少越好，与数量指标的性质不符，"
+                "建议改为“≥”（如确为编制或规模上限，可改为“=”）"
+            )
+            data["suggested_op"] = "≥"
 
         cap = found.get("cost_at_cap")
         if cap is not None and t.value is not None:
@@ -186,7 +196,7 @@ class _Advisor:
         if t.unit and a.unit and key(t.unit) != key(a.unit):
             return
         ratio = self.cfg.exceed_ratio
-        is_cost = "成本" in (ind.level1 or "") + (ind.level2 or "")
+        is_cost = is_cost_indicator(ind)
         if t.op in ("≥", ">", "=") and not is_cost and a.value >= t.value * ratio:
             actions.append("raise")
             data["suggested"] = _fmt_target("≥" if t.op != "=" else "=", a.value, t.unit)

@@ -117,7 +117,7 @@ def _with_unit(v: float, unit: str | None) -> str:
 # ---------------------------------------------------------------- indicator classification
 
 
-def _is_cost(ind: Indicator) -> bool:
+def is_cost_indicator(ind: Indicator) -> bool:
     """Cost indicator: 一级/二级指标 names a cost (the name only when both levels are absent)."""
     w = _words()
     levels = [x for x in (ind.level1, ind.level2) if x]
@@ -125,9 +125,9 @@ def _is_cost(ind: Indicator) -> bool:
     return any(word in t for t in texts for word in w.cost_level_words)
 
 
-def _is_quantity(ind: Indicator) -> bool:
+def is_quantity_indicator(ind: Indicator) -> bool:
     """Quantity indicator (more is better): a count unit, or a quantity verb with no money/time/rate unit."""
-    if _is_cost(ind):
+    if is_cost_indicator(ind):
         return False
     w = _words()
     unit = key(ind.target.unit or ind.actual.unit)
@@ -451,9 +451,9 @@ class _FormChecker:
         w, s = ind.weight, ind.score
         if num is None or w is None or s is None or num.op not in _POSITIVE + _REVERSE:
             return None
-        if num.op in _REVERSE and _is_quantity(ind):
+        if num.op in _REVERSE and is_quantity_indicator(ind):
             kind, suggested = "数量类", "≥"
-        elif num.op in _POSITIVE and _is_cost(ind):
+        elif num.op in _POSITIVE and is_cost_indicator(ind):
             kind, suggested = "成本类", "≤"
         else:
             return None
@@ -477,7 +477,7 @@ class _FormChecker:
         return mk("direction_suspect", "warning", msg, data)
 
     def cost_at_cap(self, ind: Indicator, num: _Numeric | None, mk: _Maker) -> Iterator[Finding]:
-        if num is None or num.op not in _REVERSE or not _is_cost(ind):
+        if num is None or num.op not in _REVERSE or not is_cost_indicator(ind):
             return
         if abs(num.actual - num.target) > self.cfg.cap_tolerance:
             return

@@ -174,5 +174,17 @@ def test_budget_cut_from_a_finding_without_reason_text(sample: LoadResult) -> No
                   data={"change_pct": -60.0, "initial": 10.0, "adjusted": 4.0})
     targets = suggest_targets([form], [cut])
     small = next(t for t in targets if t.indicator == "开展小型文化活动")
-    assert small.actions == ["budget_cut"] and "60%" in small.reason
+    # without the direction_suspect finding only the soft direction advice joins the budget cut
+    assert small.actions == ["direction", "budget_cut"] and "60%" in small.reason
+    assert "本年虽未因此扣分" in small.reason
     assert small.data["budget_change_pct"] == pytest.approx(-60.0)
+
+
+def test_quantity_with_upper_bound_not_penalised_gets_soft_direction_advice(sample: LoadResult) -> None:
+    targets = suggest_targets(sample.forms, check_forms(sample.forms))
+    heritage = _target(targets, "文体事务管理", "非遗主题活动")
+    assert heritage.actions == ["direction"] and heritage.suggestion == "≥7.00(场)"
+    assert "本年虽未因此扣分" in heritage.reason
+    # a cost cap with ≤ is the right direction: no direction advice there
+    cost = _target(targets, "文体事务管理", "非遗主题活动成本")
+    assert "direction" not in cost.actions
