@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import normalize as nz
 from .grid import Grid, Row
@@ -23,6 +24,7 @@ _PLACEHOLDER = re.compile(r"^(指标\d*|…+|\.{3,}|\d+)$")
 INDICATOR_FIELDS = ("level1", "level2", "name", "target", "actual", "unit", "op", "weight", "score", "reason", "measure")
 
 
+@lru_cache(maxsize=1 << 16)
 def _strip_weight_note(text: str) -> str:
     return _WEIGHT_NOTE.sub("", text)
 
@@ -142,6 +144,15 @@ class Interpreter:
 
         for row in grid.rows:
             cells = [nz.clean(c) for c in row.cells]
+            # fast path: inside an indicator table, a row whose target cell holds a target is a row
+            # of the table (titles, headers and 总分 rows never do); this is most rows of a batch
+            if cur is not None and cur.columns is not None and not cur.after_table:
+                t_col = cur.columns.get("target")
+                if t_col is not None and t_col < len(cells) and nz.looks_like_target(cells[t_col], self.vocab):
+                    err = self._indicator_row(row, cells, cur)
+                    if err:
+                        errors.append(self._err(grid, row, err))
+                    continue
             keys = [nz.key(c) for c in cells]
             nonempty = [(i, c) for i, c in enumerate(cells) if c]
             if not nonempty:

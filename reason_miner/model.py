@@ -11,7 +11,7 @@ from typing import Any, Literal
 Status = Literal["达成", "部分达成", "未达成"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
     """Where something came from: file, and page (PDF), sheet (workbook) and line/row (1-based)."""
 
@@ -32,7 +32,7 @@ class Source:
         return " ".join(parts)
 
 
-@dataclass
+@dataclass(slots=True)
 class Target:
     raw: str
     op: str | None = None  # one of ≥ ≤ = > <, None for qualitative targets
@@ -41,7 +41,7 @@ class Target:
     text: str | None = None  # qualitative target (良好, 及时, ...)
 
 
-@dataclass
+@dataclass(slots=True)
 class Actual:
     raw: str
     value: float | None = None
@@ -49,7 +49,7 @@ class Actual:
     status: Status | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Indicator:
     level1: str | None
     level2: str | None
@@ -63,7 +63,7 @@ class Indicator:
     source: Source
 
 
-@dataclass
+@dataclass(slots=True)
 class Funds:
     initial: float | None = None
     adjusted: float | None = None
@@ -73,19 +73,19 @@ class Funds:
     score: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Goals:
     expected: str | None = None
     achieved: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Total:
     weight: float | None = None
     score: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Form:
     source: Source
     year: int | None = None
@@ -106,7 +106,7 @@ class Form:
         return asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class ReadError:
     """A file, or a place in it, that could not be read. Never dropped: always reported."""
 

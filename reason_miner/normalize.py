@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 from .model import Actual, Status, Target
 from .vocab import Vocab
@@ -28,6 +29,12 @@ _TAG = re.compile(r"<[^<>]{0,200}>")
 _WS = re.compile(r"\s+")
 
 
+# Cells repeat a great deal (良好, 达成指标, 2.00, units, labels): the pure text functions below are
+# memoised per process, which makes interpretation several times faster on real batches.
+_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE)
 def clean(text: str | None) -> str:
     """Normalise one cell's text for display and storage."""
     if not text:
@@ -41,6 +48,7 @@ def clean(text: str | None) -> str:
     return _WS.sub(" ", s).strip()
 
 
+@lru_cache(maxsize=_CACHE)
 def key(text: str | None) -> str:
     """Comparison key for labels: NFKC, no whitespace, no trailing colon ("年度 总体 目标" → "年度总体目标")."""
     if not text:
@@ -50,6 +58,7 @@ def key(text: str | None) -> str:
     return s.rstrip(":：")
 
 
+@lru_cache(maxsize=_CACHE)
 def compact(text: str | None) -> str:
     """Remove every space (for numeric cells, where spaces are always extraction artefacts)."""
     return _WS.sub("", clean(text))
@@ -58,6 +67,7 @@ def compact(text: str | None) -> str:
 _NUM = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$|^[+-]?\.\d+$")
 
 
+@lru_cache(maxsize=_CACHE)
 def number(text: str | None) -> float | None:
     """Parse a plain number cell ("6,881.38", "100.00", "95%"); None for "-", "" or text."""
     s = compact(text).rstrip("%").replace("万元", "")
@@ -83,25 +93,38 @@ def _unit(s: str) -> str | None:
     return u or None
 
 
+@lru_cache(maxsize=_CACHE)
+def value_parts(raw: str | None) -> tuple[str | None, float, str | None] | None:
+    """(operator, number, unit) of a value cell such as `≤50000.00 (元/片区)`; None when it is not one."""
+    m = _VALUE.match(_ops(compact(raw)))
+    if not m:
+        return None
+    return m.group("op"), float(m.group("num").replace(",", "")), _unit(m.group("unit"))
+
+
 def parse_target(raw: str, *, unit: str | None = None, op: str | None = None) -> Target:
     """`≤50000.00 (元/片区)` → op ≤, value 50000, unit 元/片区; `良好` → text 良好."""
-    s = _ops(compact(raw))
-    m = _VALUE.match(s)
-    op_col = _ops(compact(op)) if op else ""
-    if m:
-        value = float(m.group("num").replace(",", ""))
-        found_op = m.group("op") or (op_col if op_col in ("≥", "≤", "=", ">", "<") else None)
-        return Target(raw=clean(raw), op=found_op, value=value, unit=_unit(m.group("unit")) or unit)
+    parts = value_parts(raw)
+    if parts:
+        found_op, value, found_unit = parts
+        if found_op is None and op:
+            op_col = _ops(compact(op))
+            found_op = op_col if op_col in ("≥", "≤", "=", ">", "<") else None
+        return Target(raw=clean(raw), op=found_op, value=value, unit=found_unit or unit)
     return Target(raw=clean(raw), text=clean(raw) or None)
 
 
 def parse_status(text: str, vocab: Vocab) -> Status | None:
-    s = key(text)
-    if not s:
+    return _status(key(text), vocab.status_table)
+
+
+@lru_cache(maxsize=_CACHE)
+def _status(k: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> Status | None:
+    if not k:
         return None
-    for status in ("未达成", "部分达成", "达成"):  # most specific first: "达成" is inside the others
-        for phrase in vocab.status_phrases[status]:
-            if s.startswith(phrase):
+    for status, phrases in table:  # most specific first: "达成" is inside the others
+        for phrase in phrases:
+            if k.startswith(phrase):
                 return status  # type: ignore[return-value]
     return None
 
@@ -111,19 +134,15 @@ def parse_actual(raw: str, vocab: Vocab, *, unit: str | None = None) -> Actual:
     status = parse_status(raw, vocab)
     if status:
         return Actual(raw=clean(raw), status=status)
-    m = _VALUE.match(_ops(compact(raw)))
-    if m:
-        return Actual(
-            raw=clean(raw), value=float(m.group("num").replace(",", "")), unit=_unit(m.group("unit")) or unit
-        )
+    parts = value_parts(raw)
+    if parts:
+        return Actual(raw=clean(raw), value=parts[1], unit=parts[2] or unit)
     return Actual(raw=clean(raw))
 
 
 def looks_like_target(text: str, vocab: Vocab) -> bool:
     """A cell that can only be an indicator's target: operator + number, or a qualitative word."""
-    s = _ops(compact(text))
-    if not s:
-        return False
-    if s[0] in "≥≤=><" and _VALUE.match(s):
+    parts = value_parts(text)
+    if parts is not None and parts[0] is not None:
         return True
     return key(text) in vocab.qualitative_targets

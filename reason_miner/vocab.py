@@ -59,6 +59,7 @@ class Vocab:
     goal_labels: frozenset[str]
     no_reason: frozenset[str]
     header_lookup: dict[str, str]  # header cell key → logical column
+    status_table: tuple[tuple[str, tuple[str, ...]], ...]  # status phrases, most specific status first
 
     def column_of(self, label_key: str) -> str | None:
         """Which logical column a header cell (already a `key`) names, or None."""
@@ -74,14 +75,16 @@ def load_vocab() -> Vocab:
     for col, names in d["columns"].items():
         for n in names:
             lookup.setdefault(key(n), col)
+    statuses = {k: tuple(key(x) for x in v) for k, v in d["status_phrases"].items()}
     return Vocab(
         header_lookup=lookup,
+        status_table=tuple((s, statuses[s]) for s in ("未达成", "部分达成", "达成")),
         columns={k: tuple(v) for k, v in d["columns"].items()},
         level1_names=frozenset(key(x) for x in d["level1_names"]),
         level2_names=frozenset(key(x) for x in d["level2_names"]),
         title_words=tuple(d["title_words"]),
         qualitative_targets=frozenset(key(x) for x in d["qualitative_targets"]),
-        status_phrases={k: tuple(key(x) for x in v) for k, v in d["status_phrases"].items()},
+        status_phrases=statuses,
         funds_rows={k: tuple(key(x) for x in v) for k, v in d["funds_rows"].items()},
         goal_labels=frozenset(key(x) for x in d["goal_labels"]),
         no_reason=frozenset(key(x) for x in d["no_reason"]),

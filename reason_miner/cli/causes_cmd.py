@@ -7,7 +7,7 @@ one reason per line, either a JSON string or an object with a "text" field.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -104,10 +104,10 @@ def reason_json(r: ReasonAnalysis) -> dict[str, Any]:
         "lost": r.lost,
         "text": r.text,
         "vague": r.vague,
-        "boilerplate": [s.__dict__ for s in r.boilerplate],
+        "boilerplate": [asdict(s) for s in r.boilerplate],
         "boilerplate_count": r.boilerplate_count,
         "clauses": [{"text": c.text, "role": c.role, "cause_id": c.cause_id, "score": c.score} for c in r.clauses],
-        "source": r.source.__dict__,
+        "source": asdict(r.source),
     }
 
 
