@@ -22,6 +22,7 @@ bench/results/bench-<format>.json as well as printed.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -117,18 +118,23 @@ def _timed_load(path: str) -> tuple[Any, float, float]:
 def _load_timed(folder: Path, jobs: int) -> tuple[Any, float, float]:
     """The route of load_input(jobs=N), plus the workers' CPU seconds spent reading and in all."""
     from reason_miner.load import LoadResult
-    from reason_miner.sources import file_list, iter_parallel
+    from reason_miner.sources import file_list, iter_parallel, paused_gc
 
     out = LoadResult()
     read = total = 0.0
-    for result, r, t in iter_parallel(file_list([folder]), jobs, _timed_load):
-        out.extend(result)
-        read += r
-        total += t
+    with paused_gc():  # as sources.collect does
+        for result, r, t in iter_parallel(file_list([folder]), jobs, _timed_load):
+            out.extend(result)
+            read += r
+            total += t
     return out, read, total
 
 
-def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str) -> dict[str, Any]:
+class _Stop(Exception):
+    """Raised from analyze()'s progress callback to stop the run before the stage named by --until."""
+
+
+def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, until: str | None) -> dict[str, Any]:
     import importlib
 
     from reason_miner.analyze import analyze
@@ -144,6 +150,7 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str) -
     start = time.perf_counter()
     loaded, read_cpu, load_cpu = _load_timed(folder, jobs)
     times["load"] = time.perf_counter() - start
+    gc.freeze()  # as load_input does
     times["read"], times["interpret"] = read_cpu, load_cpu - read_cpu
     mem["read"] = mem["interpret"] = mem["load"] = peak_mb()
 
@@ -158,6 +165,8 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str) -
 
     def progress(message: str) -> None:
         stage = next((s for prefix, s in PROGRESS_STAGES if message.startswith(prefix)), None)
+        if stage and until and STAGES.index(stage) > STAGES.index(until):
+            raise _Stop
         if stage:
             marks.append((stage, time.perf_counter()))
             mem[stage] = peak_mb()
@@ -171,6 +180,8 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str) -
     with tempfile.TemporaryDirectory() as out_dir:
         try:
             analyze(loaded, out_dir, progress=progress)
+        except _Stop:
+            failure = f"按 --until {until} 在其后停止"
         except Exception as exc:  # a failing stage is reported with the timings of those before it
             failure = f"{marks[-1][0].strip() if marks else 'analyze'}: {type(exc).__name__}: {exc}"
             print(f"  analyze 失败：{failure}", file=sys.stderr)
@@ -180,6 +191,8 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str) -
     main_marks = [m for m in marks if not m[0].startswith(" ")]
     file_marks = [m for m in marks if m[0].startswith(" ")]
     for group in (main_marks, file_marks):
+        if not group:
+            continue
         for (stage, at), (_, nxt) in zip(group, [*group[1:], ("end", end)], strict=True):
             times[stage] = times.get(stage, 0.0) + (nxt - at)
     for i in range(len(main_marks)):  # memory at a stage's end is the peak seen when the next one started
@@ -231,7 +244,7 @@ def run_baseline(texts: list[str], kmax: int) -> dict[str, Any]:
 
 
 def child(args: argparse.Namespace) -> None:
-    result = run_size(Path(args.child), args.jobs, args.baseline_kmax, not args.no_baseline, args.reports)
+    result = run_size(Path(args.child), args.jobs, args.baseline_kmax, not args.no_baseline, args.reports, args.until)
     sys.stdout.write(json.dumps(result) + "\n")
 
 
@@ -299,7 +312,7 @@ def print_table(rows: dict[int, dict[str, Any]], jobs: int, fmt: str) -> None:
             f"整体 {s['forms'] / rows[n]['times']['whole']:.0f} 张/秒"
         )
         if rows[n].get("failure"):
-            print(f"          注意：analyze 在此规模下失败（{rows[n]['failure']}），该阶段及之后的用时不完整")
+            print(f"          注意：analyze 未完整运行（{rows[n]['failure']}），其后各阶段没有用时")
         b = rows[n].get("baseline")
         if b:
             ours = rows[n]["times"]["segment"] + rows[n]["times"]["mine"]
@@ -324,6 +337,12 @@ def main() -> None:
         "--reports", default="all", choices=("all", "json"), help="all：写出全部五个报告；json：只写 findings.json"
     )
     p.add_argument("--format-rates", type=int, default=200, help="各格式读取速度所用的自评表数量（0 为跳过）")
+    p.add_argument(
+        "--until",
+        default=None,
+        choices=("check", "mine", "link", "advise"),
+        help="analyze 只运行到该阶段为止（规模过大、后续阶段跑不完时使用）",
+    )
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -337,6 +356,8 @@ def main() -> None:
         print(f"  运行 {n} 张……", file=sys.stderr)
         cmd = [sys.executable, __file__, "--child", str(folder), "--jobs", str(args.jobs),
                "--baseline-kmax", str(args.baseline_kmax), "--reports", args.reports]  # fmt: skip
+        if args.until:
+            cmd += ["--until", args.until]
         if args.no_baseline:
             cmd.append("--no-baseline")
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)

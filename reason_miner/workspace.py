@@ -260,28 +260,59 @@ def ingest(
     return report
 
 
-def _path_order(paths: list[str]) -> dict[str, int]:
+READ_CHUNK = 2000  # forms decoded per fetch: the JSON texts of a whole year never sit in memory at once
+
+
+def _path_order(paths: list[str]) -> pa.Table:
     """Rank files as `iter_files` orders a folder (by path components), so every route agrees."""
-    return {p: i for i, p in enumerate(sorted(set(paths), key=lambda s: Path(s).parts))}
+    ordered = sorted(set(paths), key=lambda s: Path(s).parts)
+    return pa.table({"path": pa.array(ordered, pa.string()), "rank": pa.array(range(len(ordered)), pa.int64())})
+
+
+def _shared(form: dict[str, Any], memo: dict[str, str]) -> dict[str, Any]:
+    """The decoded form with one string object per distinct text in the fields that repeat on
+    every row (file, levels, units, statuses, targets, copied reasons): forms read back from the
+    workspace then take about as much memory as forms read from the files."""
+    share = memo.setdefault
+    for ind in form.get("indicators", ()):
+        for k in ("level1", "level2", "name", "reason"):
+            if ind.get(k):
+                ind[k] = share(ind[k], ind[k])
+        for part, keys in (("target", ("raw", "op", "unit", "text")), ("actual", ("raw", "unit", "status"))):
+            d = ind.get(part) or {}
+            for k in keys:
+                if d.get(k):
+                    d[k] = share(d[k], d[k])
+        src = ind.get("source") or {}
+        if src.get("file"):
+            src["file"] = share(src["file"], src["file"])
+    return form
 
 
 def read_workspace(db: str | Path, *, year: int | None = None) -> LoadResult:
     """Forms and errors stored in the workspace, in file order then form order."""
+    from .sources import paused_gc
+
+    where, params = ("WHERE year = ?", [year]) if year is not None else ("", [])
+    forms: list[Form] = []
     with connect(db, read_only=True) as con:
-        where, params = ("WHERE year = ?", [year]) if year is not None else ("", [])
-        forms = con.execute(f"SELECT path, seq, data FROM forms {where}", params).fetchall()
-        errors = con.execute("SELECT path, seq, kind, message, page, sheet, line FROM errors").fetchall()
-        n_files = con.execute("SELECT count(*) FROM files").fetchone()
-    rank = _path_order([r[0] for r in forms] + [r[0] for r in errors])
-    forms.sort(key=lambda r: (rank[r[0]], r[1]))
-    errors.sort(key=lambda r: (rank[r[0]], r[1]))
+        paths = [r[0] for r in con.execute("SELECT path FROM files").fetchall()]
+        con.register("path_rank", _path_order(paths))
+        cursor = con.execute(f"SELECT data FROM forms JOIN path_rank USING (path) {where} ORDER BY rank, seq", params)
+        with paused_gc():
+            memo: dict[str, str] = {}
+            while chunk := cursor.fetchmany(READ_CHUNK):
+                forms.extend(form_from_dict(_shared(json.loads(data), memo)) for (data,) in chunk)
+        errors = con.execute(
+            "SELECT path, kind, message, page, sheet, line FROM errors JOIN path_rank USING (path) ORDER BY rank, seq"
+        ).fetchall()
     return LoadResult(
-        forms=[form_from_dict(json.loads(data)) for _, _, data in forms],
+        forms=forms,
         errors=[
             ReadError(file=path, message=msg, page=page, sheet=sheet, line=line, kind=kind)
-            for path, _, kind, msg, page, sheet, line in errors
+            for path, kind, msg, page, sheet, line in errors
         ],
-        files=n_files[0] if n_files else 0,
+        files=len(paths),
     )
 
 
