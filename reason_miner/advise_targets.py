@@ -83,11 +83,16 @@ class _Advisor:
             elif f.rule == "budget_cut":
                 self.budget_cut[f.form_index] = f
         # who missed the same indicator (by name): units and years
-        self.missed_by: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+        # (sets, built once: rebuilding them per row made advice quadratic on large batches)
+        self.missed_units: dict[str, set[str]] = defaultdict(set)
+        self.missed_years: dict[str, set[int]] = defaultdict(set)
         for form in forms:
             for ind in form.indicators:
                 if _is_missed(ind):
-                    self.missed_by[key(ind.name)].append((form.unit or "未知单位", form.year))
+                    name = key(ind.name)
+                    self.missed_units[name].add(form.unit or "未知单位")
+                    if form.year is not None:
+                        self.missed_years[name].add(form.year)
 
     def suggest(self, fi: int, ii: int) -> TargetSuggestion:
         form, ind = self.forms[fi], self.forms[fi].indicators[ii]
@@ -139,12 +144,14 @@ class _Advisor:
             suggestion = suggestion or data.pop("suggested")
         data.pop("suggested", None)
 
-        missed = self.missed_by.get(key(ind.name), [])
-        units = sorted({u for u, _ in missed})
-        years = sorted({y for _, y in missed if y is not None})
-        if _is_missed(ind) and (len(units) >= self.cfg.missed_units or len(years) >= self.cfg.missed_years):
+        if _is_missed(ind):
+            n_units = len(self.missed_units.get(key(ind.name), ()))
+            n_years = len(self.missed_years.get(key(ind.name), ()))
+        else:
+            n_units = n_years = 0
+        if n_units >= self.cfg.missed_units or (n_years and n_years >= self.cfg.missed_years):
             actions.append("lower_split")
-            where = f"{len(units)}个单位" if len(units) >= self.cfg.missed_units else f"连续{len(years)}个年度"
+            where = f"{n_units}个单位" if n_units >= self.cfg.missed_units else f"连续{n_years}个年度"
             reasons.append(f"该指标在{where}均未完成，建议按单位实际能力分解目标或适当下调")
 
         cut = self.budget_cut.get(fi)

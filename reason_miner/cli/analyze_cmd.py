@@ -7,13 +7,13 @@ from pathlib import Path
 import typer
 
 from ..analyze import AnalyzeConfig, analyze
-from ..sources import load_input
+from ..sources import default_jobs, load_input
 from ..systemic import SystemicConfig
 from ._app import app, echo_errors
 from .parse_cmd import PATHS_ARG
 
 OUT_OPTION = typer.Option(Path("reason-miner-report"), "--out", "-o", help="报告输出文件夹（不存在时自动创建）")
-JOBS_OPTION = typer.Option(None, "--jobs", "-j", help="并行读取的进程数")
+JOBS_OPTION = typer.Option(None, "--jobs", "-j", help="并行读取的进程数，默认使用全部 CPU 核")
 SCHEDULER_OPTION = typer.Option(None, "--scheduler", help="Dask 集群调度器地址（分布式读取）")
 DB_OPTION = typer.Option(None, "--db", help="DuckDB 工作库：从库中读取已导入的自评表")
 YEAR_OPTION = typer.Option(None, "--year", help="只分析该年度的自评表")
@@ -46,7 +46,7 @@ def analyze_command(
 ) -> None:
     """分析自评表并生成报告：report.xlsx、report.html、plan.docx、report.md、findings.json。"""
     _progress("读取自评表……")
-    loaded = load_input(paths, jobs=jobs, scheduler=scheduler, db=db, year=year)
+    loaded = load_input(paths, jobs=jobs or default_jobs(), scheduler=scheduler, db=db, year=year)
     echo_errors(loaded.errors)
     if not loaded.forms:
         typer.echo("没有可分析的自评表（请检查文件路径或上面的错误信息）。", err=True)
