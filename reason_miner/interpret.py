@@ -20,6 +20,8 @@ from .vocab import Vocab, load_vocab
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _WEIGHT_NOTE = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]")
 _TOTAL_AT_TOP = re.compile(r"项目总得分\s*[:：]?\s*(\d+(?:\.\d+)?)\s*分?")
+_NOTE = re.compile(r"[(（][^()（）]*[)）]")
+_LABEL_IN_CELL = re.compile(r"^([^:：]{2,12})[:：](.+)$")
 _PLACEHOLDER = re.compile(r"^(指标\d*|…+|\.{3,}|\d+)$")
 INDICATOR_FIELDS = ("level1", "level2", "name", "target", "actual", "unit", "op", "weight", "score", "reason", "measure")
 
@@ -101,10 +103,15 @@ class Interpreter:
     def _err(self, grid: Grid, row: Row, message: str, kind: str = "row") -> ReadError:
         return ReadError(file=grid.file, sheet=grid.sheet, page=row.page, line=row.line, message=message, kind=kind)
 
-    def _header_roles(self, row: Row) -> dict[str, int]:
+    def _cell_role(self, cell: str) -> str | None:
+        """The logical column a header cell names; notes in brackets ("得分(20分*执行率)") are ignored."""
+        k = _strip_weight_note(nz.key(cell))
+        return self.vocab.column_of(k) or self.vocab.column_of(_NOTE.sub("", k))
+
+    def _header_roles(self, cells: list[str]) -> dict[str, int]:
         roles: dict[str, int] = {}
-        for i, cell in enumerate(row.cells):
-            role = self.vocab.column_of(_strip_weight_note(nz.key(cell)))
+        for i, cell in enumerate(cells):
+            role = self._cell_role(cell)
             if role and role not in roles:
                 roles[role] = i
         return roles
@@ -114,7 +121,7 @@ class Interpreter:
 
     def _find_flat_header(self, grid: Grid) -> int | None:
         for idx, row in enumerate(grid.rows[:30]):
-            roles = self._header_roles(row)
+            roles = self._header_roles(row.cells)
             if "project" in roles and self._is_indicator_header(roles) and "name" in roles:
                 return idx
         return None
@@ -153,6 +160,8 @@ class Interpreter:
                     if err:
                         errors.append(self._err(grid, row, err))
                     continue
+            if any(":" in c or "：" in c for c in cells):
+                cells = self._split_label_cells(cells)
             keys = [nz.key(c) for c in cells]
             nonempty = [(i, c) for i, c in enumerate(cells) if c]
             if not nonempty:
@@ -192,7 +201,7 @@ class Interpreter:
                 b.form.total.score = float(m_total.group(1))
                 continue
 
-            roles = self._header_roles(row)
+            roles = self._header_roles(cells)
             # header label/value pairs: 项目名称 / 主管部门 / 实施单位 / 单位名称 / 填报日期
             label_roles = {r: i for r, i in roles.items() if r in ("project", "department", "unit_name")}
             if label_roles and not self._is_indicator_header(roles) and not b.columns:
@@ -250,6 +259,15 @@ class Interpreter:
                 b.after_table = True
                 continue
 
+            # form-level texts after the grid (Sichuan template): 评价结论 / 存在问题 / 改进措施
+            if first_key in self.vocab.remark_labels:
+                text = "；".join(dict.fromkeys(c for i, c in nonempty if keys[i] != first_key))
+                if text:
+                    old_text = b.form.remarks.get(first_key)
+                    b.form.remarks[first_key] = f"{old_text}；{text}" if old_text else text
+                b.after_table = b.columns is not None
+                continue
+
             if b.in_goals and b.columns is None:
                 texts = [c for i, c in nonempty if keys[i] not in self.vocab.goal_labels]
                 self._add_goals(b.form.goals, texts)
@@ -261,11 +279,25 @@ class Interpreter:
                     errors.append(self._err(grid, row, err))
                 continue
 
+            # a caption or partial header ("年度绩效目标(80分) | 年初目标值(A) | 实际完成值(B) | 得分"): nothing to read
+            if all(self._cell_role(c) or _strip_weight_note(keys[i]) in self.vocab.goal_labels for i, c in nonempty):
+                continue
             errors.append(self._err(grid, row, f"未能识别的行，已跳过：{' | '.join(c for _, c in nonempty)[:80]}"))
 
         if cur is not None and cur.has_content():
             forms.append(self._finish(cur, grid, errors))
         return forms
+
+    def _split_label_cells(self, cells: list[str]) -> list[str]:
+        """"单位名称：县第一中学" in one cell becomes a label cell and a value cell."""
+        out: list[str] = []
+        for c in cells:
+            m = _LABEL_IN_CELL.match(c)
+            if m and self._cell_role(m.group(1)) in ("project", "department", "unit_name"):
+                out.extend((m.group(1).strip(), m.group(2).strip()))
+            else:
+                out.append(c)
+        return out
 
     def _read_labels(self, cells: list[str], label_roles: dict[str, int], form: Form) -> None:
         label_cols = set(label_roles.values())
@@ -296,7 +328,13 @@ class Interpreter:
             if kind:
                 break
         if label_idx is None:
-            return False
+            # Hubei layout: the amounts row under "预算数(A) | 执行数(B) | …" has no label of its own
+            filled = [c for c in cells if c]
+            f = b.form.funds
+            numeric = all(nz.number(c) is not None or nz.key(c) in ("-", "—") for c in filled)
+            if not (filled and numeric and f.adjusted is None and f.executed is None):
+                return False
+            label_idx, kind = -1, "total"
         values = cells[label_idx + 1 :]
         cols = b.funds_cols or []
         filled = [v for v in values if v]
@@ -353,15 +391,22 @@ class Interpreter:
             prev_raw = b.raw[-1] if b.raw else None
             if prev_raw is not None and at("name") and not (_looks_cut(prev_raw) or prev_raw.row.page != row.page):
                 return f"指标行「{at('name')}」缺少年度指标值、实际完成值和分值，无法识别"
+            used: set[int] = set()
             if b.raw:
                 prev = b.raw[-1]
                 for role in INDICATOR_FIELDS:
-                    if role in cols and role not in ("level1", "level2"):
-                        piece = at(role)
-                        if piece:
-                            prev.cells[role] = prev.cells.get(role, "") + piece
+                    if role in cols and role not in ("level1", "level2") and at(role):
+                        prev.cells[role] = prev.cells.get(role, "") + at(role)
+                        used.add(cols[role] + shift)
+            rest = [c for i, c in enumerate(cells) if c and i not in used]
+            kinds = [self._level_kind(c) for c in rest]
+            if rest and all(kinds):  # a merged level cell on a row of its own
+                for kind, c in zip(kinds, rest, strict=True):
+                    self._set_level(b, str(kind), c)
                 return None
-            return "指标行缺少年度指标值和分值，无法识别"
+            if rest:
+                return f"未能识别的行，已跳过：{' | '.join(rest)[:80]}"
+            return None
 
         # cells before the name: level names, classified by what they say
         name_col = cols.get("name")
@@ -372,19 +417,11 @@ class Interpreter:
             name_idx = candidates[-1] if candidates else None
         name = cells[name_idx] if name_idx is not None else ""
         for i in range(name_idx if name_idx is not None else 0):
-            c = cells[i]
-            if not c:
-                continue
-            kind = self._level_kind(c)
-            if kind is None:
-                kind = "level1" if i == cols.get("level1", 0) + min(shift, 0) else "level2"
-            label = _strip_weight_note(nz.key(c))
-            if kind == "level1":
-                if label != b.level1:
-                    b.level2 = None
-                b.level1 = label
-            else:
-                b.level2 = label
+            if cells[i]:
+                kind = self._level_kind(cells[i])
+                if kind is None:
+                    kind = "level1" if i == cols.get("level1", 0) + min(shift, 0) else "level2"
+                self._set_level(b, kind, cells[i])
         if _PLACEHOLDER.match(nz.key(name)) and not has_scores:
             return f"模板空行「{name}」（无指标值和分值），已跳过"
         if not name:
@@ -395,6 +432,16 @@ class Interpreter:
             role_cells["target"] = cells[t_idx]
         b.raw.append(_RawIndicator(cells=role_cells, level1=b.level1, level2=b.level2, row=row))
         return None
+
+    @staticmethod
+    def _set_level(b: _FormBuilder, kind: str, text: str) -> None:
+        label = _strip_weight_note(nz.key(text))
+        if kind == "level1":
+            if label != b.level1:
+                b.level2 = None
+            b.level1 = label
+        else:
+            b.level2 = label
 
     def _build_indicator(self, raw: _RawIndicator, grid: Grid) -> Indicator:
         c = raw.cells
@@ -444,7 +491,7 @@ class Interpreter:
     # ---- flat exports ------------------------------------------------------------------------
     def _interpret_flat(self, grid: Grid, header_idx: int, errors: list[ReadError]) -> list[Form]:
         header = grid.rows[header_idx]
-        roles = self._header_roles(header)
+        roles = self._header_roles(header.cells)
         forms: dict[tuple[str, ...], _FormBuilder] = {}
         for row in grid.rows[header_idx + 1 :]:
             cells = [nz.clean(c) for c in row.cells]

@@ -97,6 +97,8 @@ class Form:
     indicators: list[Indicator] = field(default_factory=list)
     total: Total = field(default_factory=Total)
     grade: str | None = None
+    # form-level texts some templates add after the grid: 评价结论, 存在问题, 改进措施 …
+    remarks: dict[str, str] = field(default_factory=dict)
 
     @property
     def points_lost(self) -> float:
@@ -152,4 +154,5 @@ def form_from_dict(data: dict[str, Any]) -> Form:
         indicators=inds,
         total=Total(**data.get("total", {})),
         grade=data.get("grade"),
+        remarks=dict(data.get("remarks") or {}),
     )

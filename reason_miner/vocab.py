@@ -58,6 +58,7 @@ class Vocab:
     funds_rows: dict[str, tuple[str, ...]]
     goal_labels: frozenset[str]
     no_reason: frozenset[str]
+    remark_labels: frozenset[str]
     header_lookup: dict[str, str]  # header cell key → logical column
     status_table: tuple[tuple[str, tuple[str, ...]], ...]  # status phrases, most specific status first
 
@@ -88,4 +89,5 @@ def load_vocab() -> Vocab:
         funds_rows={k: tuple(key(x) for x in v) for k, v in d["funds_rows"].items()},
         goal_labels=frozenset(key(x) for x in d["goal_labels"]),
         no_reason=frozenset(key(x) for x in d["no_reason"]),
+        remark_labels=frozenset(key(x) for x in d.get("remark_labels", [])),
     )

@@ -36,6 +36,8 @@ def parse_command(paths: list[Path] | None = PATHS_ARG, fmt: OutputFormat = FORM
                 f"  执行率 {_fmt(f.funds.rate)}%  得分 {_fmt(f.funds.score)}/{_fmt(f.funds.weight)}"
             )
             typer.echo(f"  总分 {_fmt(f.total.score)}/{_fmt(f.total.weight)}  等级 {f.grade or '-'}  扣分合计 {f.points_lost:g}")
+            for label, text in f.remarks.items():
+                typer.echo(f"  {label}：{text}")
             typer.echo("  一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因")
             for i in f.indicators:
                 typer.echo(
