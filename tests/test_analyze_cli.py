@@ -174,3 +174,19 @@ def test_script_tags_are_inert_via_analyze(sample_file: Path, tmp_path: Path) ->
     result = analyze(LoadResult([form], [], 1), tmp_path / "out")
     assert any(r.text == SCRIPT for r in result.causes.reasons)
     _assert_inert(tmp_path / "out", tmp_path, [SCRIPT, HYPERLINK, CMD_PROJECT, AT_UNIT])
+
+
+def test_cli_analyze_with_a_saved_model_uses_its_causes(tmp_path: Path) -> None:
+    """A new year's forms land in last year's causes: analyze --model assigns to the saved model."""
+    out = tmp_path / "with-model"
+    result = runner.invoke(app, ["analyze", "--model", "default", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    from reason_miner.cause_model import CauseModel
+    from reason_miner.vocab import models_dir
+
+    saved = {c.label for c in CauseModel.load(models_dir() / "default").causes}
+    mined = {c["label"] for c in findings["causes"]["causes"] if c["size"]}
+    assert mined and mined <= saved | {"其他/新原因"}
+    bad = runner.invoke(app, ["analyze", "--model", str(tmp_path / "missing"), "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "无法读取原因模型" in bad.output

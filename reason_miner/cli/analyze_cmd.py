@@ -7,9 +7,11 @@ from pathlib import Path
 import typer
 
 from ..analyze import AnalyzeConfig, analyze
+from ..cause_model import CauseModel, ModelError
 from ..sources import default_jobs, load_input
 from ..systemic import SystemicConfig
 from ._app import app, echo_errors
+from .causes_cmd import resolve_model
 from .parse_cmd import PATHS_ARG
 
 OUT_OPTION = typer.Option(Path("reason-miner-report"), "--out", "-o", help="报告输出文件夹（不存在时自动创建）")
@@ -17,6 +19,9 @@ JOBS_OPTION = typer.Option(None, "--jobs", "-j", help="并行读取的进程数�
 SCHEDULER_OPTION = typer.Option(None, "--scheduler", help="Dask 集群调度器地址（分布式读取）")
 DB_OPTION = typer.Option(None, "--db", help="DuckDB 工作库：从库中读取已导入的自评表")
 YEAR_OPTION = typer.Option(None, "--year", help="只分析该年度的自评表")
+MODEL_OPTION = typer.Option(
+    None, "--model", "-m", help="原因模型文件夹（如 models/default）：把原因归入已保存模型的原因类别，便于跨年度对比"
+)
 MIN_UNITS_OPTION = typer.Option(2, "--min-units", min=1, help="原因在至少多少个单位出现时判为系统性问题")
 MIN_PROJECTS_OPTION = typer.Option(2, "--min-projects", min=1, help="原因在至少多少个项目出现时判为系统性问题")
 
@@ -43,6 +48,7 @@ def analyze_command(
     year: int | None = YEAR_OPTION,
     min_units: int = MIN_UNITS_OPTION,
     min_projects: int = MIN_PROJECTS_OPTION,
+    model: Path | None = MODEL_OPTION,
 ) -> None:
     """分析自评表并生成报告：report.xlsx、report.html、plan.docx、report.md、findings.json。"""
     _progress("读取自评表……")
@@ -51,8 +57,15 @@ def analyze_command(
     if not loaded.forms:
         typer.echo("没有可分析的自评表（请检查文件路径或上面的错误信息）。", err=True)
         raise typer.Exit(code=1)
+    cause_model = None
+    if model is not None:
+        try:
+            cause_model = CauseModel.load(resolve_model(model))
+        except ModelError as exc:
+            typer.echo(f"[错误] {exc}", err=True)
+            raise typer.Exit(code=2) from exc
     config = AnalyzeConfig(systemic=SystemicConfig(min_units=min_units, min_projects=min_projects))
-    result = analyze(loaded, out, config=config, progress=_progress)
+    result = analyze(loaded, out, model=cause_model, config=config, progress=_progress)
     systemic = [s for s in result.systemic if s.systemic]
     typer.echo(
         f"分析完成：{result.files_read} 个文件，{len(result.forms)} 张自评表，"
