@@ -9,10 +9,9 @@ thresholds and tolerances are `CheckConfig` defaults.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, NamedTuple, cast
 
 from .model import Form, Indicator
 from .normalize import key
@@ -31,9 +30,13 @@ ROW_RULES = (
     "reason_on_full_score",
 )
 RULES = FORM_RULES + ROW_RULES
+_RULE_ORDER = {rule: n for n, rule in enumerate(RULES)}
 
 _POSITIVE = ("≥", ">")
 _REVERSE = ("≤", "<")
+_DIRECTED = _POSITIVE + _REVERSE
+_UNSET = object()  # a memoised value not computed yet
+_TEXT_CACHE = 1 << 16  # distinct indicator names / reason texts kept per memoised classifier
 
 
 @dataclass(frozen=True)
@@ -119,33 +122,56 @@ def _with_unit(v: float, unit: str | None) -> str:
 
 def is_cost_indicator(ind: Indicator) -> bool:
     """Cost indicator: 一级/二级指标 names a cost (the name only when both levels are absent)."""
-    w = _words()
-    levels = [x for x in (ind.level1, ind.level2) if x]
-    texts = levels or [ind.name]
-    return any(word in t for t in texts for word in w.cost_level_words)
+    return _is_cost(ind.level1, ind.level2, ind.name)
 
 
 def is_quantity_indicator(ind: Indicator) -> bool:
     """Quantity indicator (more is better): a count unit, or a quantity verb with no money/time/rate unit."""
-    if is_cost_indicator(ind):
+    return _is_quantity(ind.level1, ind.level2, ind.name, ind.target.unit or ind.actual.unit)
+
+
+# The classifiers depend on the texts only, and the same level/name/unit texts recur on every form
+# of a template: memoised on those texts.
+@lru_cache(maxsize=_TEXT_CACHE)
+def _is_cost(level1: str | None, level2: str | None, name: str) -> bool:
+    w = _words()
+    levels = [x for x in (level1, level2) if x]
+    texts = levels or [name]
+    return any(word in t for t in texts for word in w.cost_level_words)
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _is_quantity(level1: str | None, level2: str | None, name: str, unit_text: str | None) -> bool:
+    if _is_cost(level1, level2, name):
         return False
     w = _words()
-    unit = key(ind.target.unit or ind.actual.unit)
+    unit = key(unit_text)
     if unit in w.quantity_units:
         return True
     if unit and any(x in unit for x in w.non_quantity_unit_words):
         return False
-    if any(x in ind.name for x in w.non_quantity_name_words):
+    if any(x in name for x in w.non_quantity_name_words):
         return False
-    return any(x in ind.name for x in w.quantity_name_words)
+    return any(x in name for x in w.quantity_name_words)
 
 
 def _has_reason(ind: Indicator) -> bool:
-    return bool(ind.reason and ind.reason.strip() and key(ind.reason) not in load_vocab().no_reason)
+    return bool(ind.reason) and _is_reason_text(ind.reason or "")
 
 
-@dataclass(frozen=True)
-class _Numeric:
+@lru_cache(maxsize=_TEXT_CACHE)
+def _is_reason_text(text: str) -> bool:
+    return bool(text.strip() and key(text) not in load_vocab().no_reason)
+
+
+@lru_cache(maxsize=256)
+def _stated_grade(grade: str) -> str | None:
+    """The grade a 评分等级 text names (aliases such as 优 / 优秀), or None when it names none."""
+    k = key(grade)
+    return next((g for g, _, aliases in _words().grades if k in aliases), None)
+
+
+class _Numeric(NamedTuple):
     """A row whose target and actual are comparable numbers with the same unit."""
 
     op: str
@@ -154,23 +180,21 @@ class _Numeric:
     unit: str | None
 
 
-def _numeric(ind: Indicator) -> _Numeric | None:
-    t, a = ind.target, ind.actual
-    if t.op is None or t.value is None or a.value is None:
-        return None
-    if t.unit and a.unit and key(t.unit) != key(a.unit):
-        return None  # different units (元 vs 万元, % vs 个): not comparable
-    return _Numeric(t.op, t.value, a.value, t.unit or a.unit)
+def _same_unit(target_unit: str | None, actual_unit: str | None) -> bool:
+    """Whether target and actual are comparable: same unit, or one of them has none (元 vs 万元 are not)."""
+    if target_unit and actual_unit and target_unit != actual_unit:
+        return key(target_unit) == key(actual_unit)
+    return True
 
 
-def _meets(n: _Numeric) -> bool:
+def _meets(op: str, target: float, actual: float) -> bool:
     """Whether the actual satisfies the stated direction (equality at the bound counts as met)."""
-    eps = 1e-9 * max(1.0, abs(n.target))
-    if n.op in _POSITIVE:
-        return n.actual >= n.target - eps
-    if n.op in _REVERSE:
-        return n.actual <= n.target + eps
-    return abs(n.actual - n.target) <= eps
+    eps = 1e-9 * max(1.0, abs(target))
+    if op in _POSITIVE:
+        return actual >= target - eps
+    if op in _REVERSE:
+        return actual <= target + eps
+    return abs(actual - target) <= eps
 
 
 def _completion(n: _Numeric) -> float | None:
@@ -184,16 +208,20 @@ def _completion(n: _Numeric) -> float | None:
 
 # ---------------------------------------------------------------- the checker
 
-_Maker = Callable[[str, Severity, str, dict[str, Any]], Finding]  # builds a finding on the current row
-
-
 class _FormChecker:
-    """Runs every rule on one form; each rule method yields findings."""
+    """Runs every rule on one form; each rule method returns its finding or None.
+
+    The row rules see the current row through `mk`; `row` skips a rule without calling it when the
+    inputs that rule needs are absent (most rows fire no rule, so the skipped calls are most of the time).
+    """
 
     def __init__(self, form: Form, form_index: int, config: CheckConfig) -> None:
         self.form = form
         self.index = form_index
         self.cfg = config
+        self._ind: Indicator | None = None  # the row `mk` builds findings on
+        self._idx: int | None = None
+        self._total: float | None | object = _UNSET
 
     def finding(
         self,
@@ -217,36 +245,48 @@ class _FormChecker:
             data=data,
         )
 
-    def run(self) -> Iterator[Finding]:
+    def mk(self, rule: str, severity: Severity, message: str, data: dict[str, Any]) -> Finding:
+        """A finding on the current row."""
+        return self.finding(rule, severity, message, data, self._ind, self._idx)
+
+    def run(self, out: list[Finding]) -> None:
+        """Append the findings of the form: form-level rules first, then row by row."""
         for rule in (self.total_mismatch, self.weights_sum, self.grade_mismatch, self.funds_rate,
                      self.funds_score, self.budget_cut):
-            yield from rule()
+            found = rule()
+            if found is not None:
+                out.append(found)
+        row = self.row
         for i, ind in enumerate(self.form.indicators):
-            yield from self.row(i, ind)
+            row(i, ind, out)
 
     # ------------------------------------------------------------ form-level rules
 
     def _indicator_scores(self) -> list[float] | None:
         scores = [i.score for i in self.form.indicators]
-        if not scores or any(s is None for s in scores):
+        if not scores or None in scores:
             return None
-        return [s for s in scores if s is not None]
+        return cast(list[float], scores)
 
     def computed_total(self) -> float | None:
-        scores = self._indicator_scores()
-        funds = self.form.funds
-        if scores is None or (funds.weight is not None and funds.score is None):
-            return None  # a score column is absent: no total to compare
-        return _r(sum(scores) + (funds.score or 0.0))
+        """Funds 得分 + Σ 得分 (computed once: the total and the grade rules both need it)."""
+        if self._total is _UNSET:
+            scores = self._indicator_scores()
+            funds = self.form.funds
+            if scores is None or (funds.weight is not None and funds.score is None):
+                self._total = None  # a score column is absent: no total to compare
+            else:
+                self._total = _r(sum(scores) + (funds.score or 0.0))
+        return cast(float | None, self._total)
 
-    def total_mismatch(self) -> Iterator[Finding]:
+    def total_mismatch(self) -> Finding | None:
         stated = self.form.total.score
         calc = self.computed_total()
         if stated is None or calc is None or abs(stated - calc) <= self.cfg.total_tolerance:
-            return
+            return None
         funds = self.form.funds.score or 0.0
         rows = _r(calc - funds)
-        yield self.finding(
+        return self.finding(
             "total_mismatch",
             "error",
             f"总分填报为{_n(stated)}分，但资金得分{_n(funds)}分加各指标得分合计{_n(rows)}分应为{_n(calc)}分"
@@ -255,11 +295,11 @@ class _FormChecker:
              "difference": _r(stated - calc)},
         )
 
-    def weights_sum(self) -> Iterator[Finding]:
+    def weights_sum(self) -> Finding | None:
         weights = [i.weight for i in self.form.indicators]
-        if not weights or any(w is None for w in weights):
-            return
-        rows = _r(sum(w for w in weights if w is not None))
+        if not weights or None in weights:
+            return None
+        rows = _r(sum(cast(list[float], weights)))
         funds = self.form.funds.weight
         stated = self.form.total.weight
         expected = self.cfg.total_weight
@@ -267,17 +307,17 @@ class _FormChecker:
         if funds is None:
             # template without a scored funds block (or funds weight not printed): only an excess is certain
             if rows <= expected + tol and (stated is None or rows <= stated + tol):
-                return
+                return None
             total = rows
         else:
             total = _r(rows + funds)
             if abs(total - expected) <= tol and (stated is None or abs(stated - total) <= tol):
-                return
+                return None
         parts = f"指标分值合计{_n(rows)}" if funds is None else f"资金分值{_n(funds)}加指标分值合计{_n(rows)}"
         msg = f"分值合计为{_n(total)}（{parts}），应为{_n(expected)}"
         if stated is not None and abs(stated - total) > tol:
             msg += f"；表中总分值填报为{_n(stated)}"
-        yield self.finding(
+        return self.finding(
             "weights_sum",
             "error",
             msg,
@@ -285,22 +325,24 @@ class _FormChecker:
              "stated": stated},
         )
 
-    def grade_mismatch(self) -> Iterator[Finding]:
+    def grade_mismatch(self) -> Finding | None:
         grade = self.form.grade
         score = self.form.total.score if self.form.total.score is not None else self.computed_total()
         if not grade or score is None:
-            return
+            return None
         grades = _words().grades
-        stated = next((g for g, _, aliases in grades if key(grade) in aliases), None)
+        stated = _stated_grade(grade)
+        if stated is None:
+            return None
         expected = next(g for g, low, _ in grades if score >= low - 1e-9 or low <= 0)
-        if stated is None or stated == expected:
-            return
+        if stated == expected:
+            return None
         bands, upper = [], 0.0
         for g, low, _ in grades:
             bands.append(f"{g}≥{_n(low)}" if low > 0 else f"{g}<{_n(upper)}")
             upper = low
         scale = "，".join(bands)
-        yield self.finding(
+        return self.finding(
             "grade_mismatch",
             "error",
             f"评分等级填报为「{grade}」，但总分{_n(score)}分对应「{expected}」（{scale}）",
@@ -316,14 +358,14 @@ class _FormChecker:
             return f.executed / f.adjusted * 100
         return None
 
-    def funds_rate(self) -> Iterator[Finding]:
+    def funds_rate(self) -> Finding | None:
         f = self.form.funds
         if f.rate is None or f.executed is None or not f.adjusted:
-            return
+            return None
         calc = f.executed / f.adjusted * 100
         if abs(calc - f.rate) <= self.cfg.funds_rate_tolerance:
-            return
-        yield self.finding(
+            return None
+        return self.finding(
             "funds_rate",
             "error",
             f"执行率填报为{_n(f.rate)}%，但全年执行数{_money(f.executed)}÷全年预算数{_money(f.adjusted)}"
@@ -331,15 +373,15 @@ class _FormChecker:
             {"stated": f.rate, "expected": _r(calc), "executed": f.executed, "adjusted": f.adjusted},
         )
 
-    def funds_score(self) -> Iterator[Finding]:
+    def funds_score(self) -> Finding | None:
         f = self.form.funds
         rate = self._rate()
         if f.weight is None or f.score is None or rate is None:
-            return
+            return None
         expected = _r(f.weight * min(max(rate, 0.0), 100.0) / 100)
         if abs(f.score - expected) <= self.cfg.funds_score_tolerance:
-            return
-        yield self.finding(
+            return None
+        return self.finding(
             "funds_score",
             "warning",
             f"资金得分填报为{_n(f.score)}分，但按分值{_n(f.weight)}×执行率{_n(rate)}%"
@@ -347,19 +389,19 @@ class _FormChecker:
             {"stated": f.score, "expected": expected, "weight": f.weight, "rate": _r(rate)},
         )
 
-    def budget_cut(self) -> Iterator[Finding]:
+    def budget_cut(self) -> Finding | None:
         f = self.form.funds
         if f.initial is None or f.adjusted is None or f.initial <= 0:
-            return
+            return None
         change = (f.adjusted - f.initial) / f.initial * 100
         if change >= -self.cfg.budget_cut_pct:
-            return
+            return None
         lost_rows = [i for i in self.form.indicators if i.lost and i.lost > self.cfg.score_tolerance]
         lost = _r(sum(i.lost or 0.0 for i in lost_rows))
         msg = f"全年预算数较年初预算数减少{abs(change):.1f}%（{_money(f.initial)}→{_money(f.adjusted)}万元）"
         if lost_rows:
             msg += f"；同期{len(lost_rows)}项指标共扣{_n(lost)}分，请核实经费调减是否为指标未完成的实际原因"
-        yield self.finding(
+        return self.finding(
             "budget_cut",
             "info",
             msg,
@@ -369,42 +411,80 @@ class _FormChecker:
 
     # ------------------------------------------------------------ row rules
 
-    def row(self, idx: int, ind: Indicator) -> Iterator[Finding]:
-        def mk(rule: str, severity: Severity, message: str, data: dict[str, Any]) -> Finding:
-            return self.finding(rule, severity, message, data, ind, idx)
+    def row(self, idx: int, ind: Indicator, out: list[Finding]) -> None:
+        """Append the findings of one row, in ROW_RULES order."""
+        w, s = ind.weight, ind.score
+        t, a = ind.target, ind.actual
+        op, tv, av = t.op, t.value, a.value
+        status = a.status
+        tol = self.cfg.score_tolerance
+        # most rows meet their target with full marks: then neither the direction nor the proportional
+        # score can be wrong, and only a cap (≤/<) is still checked, so the numbers are not even packed
+        full = w is not None and s is not None and s >= w - tol
+        met = False
+        num: _Numeric | None = None
+        if op is not None and tv is not None and av is not None and _same_unit(t.unit, a.unit):
+            met = _meets(op, tv, av)
+            if not (met and full) or op in _REVERSE:
+                num = _Numeric(op, tv, av, t.unit or a.unit)
+        if s is None and num is None:
+            return  # no rule has an input on this row
+        self._ind, self._idx = ind, idx
+        found: Finding | None
+        if s is not None:
+            direction = None
+            if num is not None and w is not None and met != full and num.op in _DIRECTED:
+                direction = self.direction_suspect(ind, num)
+            if s < -tol or (w is not None and s > w + tol):
+                found = self.score_range(ind)
+                if found is not None:
+                    out.append(found)
+            if status and w is not None:
+                found = self.qualitative_band(ind)
+                if found is not None:
+                    out.append(found)
+            if direction is None:  # a wrong direction explains the score; do not report it twice
+                if num is not None and w is not None and not status and not (met and full):
+                    found = self.quantitative_score(ind, num)
+                    if found is not None:
+                        out.append(found)
+            else:
+                out.append(direction)
+        if num is not None and num.op in _REVERSE and abs(num.actual - num.target) <= self.cfg.cap_tolerance:
+            found = self.cost_at_cap(ind, num)
+            if found is not None:
+                out.append(found)
+        if w is not None and s is not None:
+            if w - s > tol:
+                found = self.missing_reason(ind)
+                if found is not None:
+                    out.append(found)
+            if ind.reason and s >= w - tol:
+                found = self.reason_on_full_score(ind)
+                if found is not None:
+                    out.append(found)
 
-        num = _numeric(ind)
-        direction = self.direction_suspect(ind, num, mk)
-        yield from self.score_range(ind, mk)
-        yield from self.qualitative_band(ind, mk)
-        if direction is None:  # a wrong direction explains the score; do not report it twice
-            yield from self.quantitative_score(ind, num, mk)
-        else:
-            yield direction
-        yield from self.cost_at_cap(ind, num, mk)
-        yield from self.missing_reason(ind, mk)
-        yield from self.reason_on_full_score(ind, mk)
-
-    def score_range(self, ind: Indicator, mk: _Maker) -> Iterator[Finding]:
+    def score_range(self, ind: Indicator) -> Finding | None:
         w, s = ind.weight, ind.score
         if s is not None and s < -self.cfg.score_tolerance:
-            yield mk("score_range", "error", f"得分为负数（{_n(s)}分）", {"score": s, "weight": w})
+            return self.mk("score_range", "error", f"得分为负数（{_n(s)}分）", {"score": s, "weight": w})
         elif w is not None and s is not None and s > w + self.cfg.score_tolerance:
-            yield mk("score_range", "error", f"得分{_n(s)}分超过分值{_n(w)}分", {"score": s, "weight": w})
+            return self.mk("score_range", "error", f"得分{_n(s)}分超过分值{_n(w)}分", {"score": s, "weight": w})
+        return None
 
-    def qualitative_band(self, ind: Indicator, mk: _Maker) -> Iterator[Finding]:
+    def qualitative_band(self, ind: Indicator) -> Finding | None:
         status, w, s = ind.actual.status, ind.weight, ind.score
         band = _words().bands.get(status or "")
         if band is None or w is None or s is None or w <= 0:
-            return
+            return None
         low_pct, high_pct, high_incl = band
         low, high = w * low_pct / 100, w * high_pct / 100
         tol = self.cfg.score_tolerance
         inside = s >= low - tol and (s <= high + tol if high_incl else s < high - tol)
         if inside:
-            return
+            return None
         upper = f"{_n(high_pct)}%" if high_incl else f"不足{_n(high_pct)}%"
-        yield mk(
+        return self.mk(
             "qualitative_band",
             "warning",
             f"实际完成情况为「{status}」，按评分标准得分应为分值的{_n(low_pct)}%至{upper}"
@@ -413,43 +493,41 @@ class _FormChecker:
              "score": s, "weight": w, "score_pct": _r(s / w * 100)},
         )
 
-    def quantitative_score(self, ind: Indicator, num: _Numeric | None, mk: _Maker) -> Iterator[Finding]:
+    def quantitative_score(self, ind: Indicator, num: _Numeric | None) -> Finding | None:
         w, s = ind.weight, ind.score
         if num is None or w is None or s is None or ind.actual.status:
-            return
+            return None
         tol = self.cfg.score_tolerance
-        actual = _with_unit(num.actual, num.unit)
-        if _meets(num):
+        if _meets(num.op, num.target, num.actual):
             if s >= w - tol:
-                return
-            yield mk(
+                return None
+            return self.mk(
                 "quantitative_score",
                 "warning",
-                f"实际完成值{actual}已达到年度指标值{ind.target.raw}，应得满分{_n(w)}分，表中得{_n(s)}分",
+                f"实际完成值{_with_unit(num.actual, num.unit)}已达到年度指标值{ind.target.raw}，应得满分{_n(w)}分，表中得{_n(s)}分",
                 {"expected_min": w, "expected_max": w, "score": s, "weight": w, "met": True},
             )
-            return
         share = _completion(num)
         if share is None:
-            return
+            return None
         high = w * min(share, 1.0)
         if s <= high + self.cfg.quantitative_slack + tol:
-            return
-        yield mk(
+            return None
+        return self.mk(
             "quantitative_score",
             "warning",
-            f"实际完成值{actual}未达到年度指标值{ind.target.raw}（完成{_n(share * 100)}%），"
+            f"实际完成值{_with_unit(num.actual, num.unit)}未达到年度指标值{ind.target.raw}（完成{_n(share * 100)}%），"
             f"按完成比例得分应不超过约{_n(high)}分，表中得{_n(s)}分",
             {"expected_min": 0.0, "expected_max": _r(high), "completion_pct": _r(share * 100), "score": s,
              "weight": w, "met": False},
         )
 
-    def direction_suspect(self, ind: Indicator, num: _Numeric | None, mk: _Maker) -> Finding | None:
+    def direction_suspect(self, ind: Indicator, num: _Numeric | None) -> Finding | None:
         """The scoring follows the opposite direction, and the kind of indicator agrees with the scoring:
         a quantity row with ≤/< penalised for a shortfall (or given full marks above its "cap"), or a
         cost row with ≥/> penalised for spending more (or given full marks below its "floor")."""
         w, s = ind.weight, ind.score
-        if num is None or w is None or s is None or num.op not in _POSITIVE + _REVERSE:
+        if num is None or w is None or s is None or num.op not in _DIRECTED:
             return None
         if num.op in _REVERSE and is_quantity_indicator(ind):
             kind, suggested = "数量类", "≥"
@@ -458,11 +536,9 @@ class _FormChecker:
         else:
             return None
         tol = self.cfg.score_tolerance
-        met, full = _meets(num), s >= w - tol
-        actual = _with_unit(num.actual, num.unit)
-        data = {"op": num.op, "target": num.target, "actual": num.actual, "unit": num.unit, "score": s,
-                "weight": w, "suggested_op": suggested}
+        met, full = _meets(num.op, num.target, num.actual), s >= w - tol
         strict = abs(num.actual - num.target) > 1e-9 * max(1.0, abs(num.target))
+        actual = _with_unit(num.actual, num.unit) if met != full else ""  # only a message needs it
         if met and strict and not full:  # at the bound both directions are met: not a direction problem
             side = "低于" if num.op in _REVERSE else "高于"
             what = "上限" if num.op in _REVERSE else "下限"
@@ -474,14 +550,16 @@ class _FormChecker:
                    f"{_n(w)}分：评分实际按“{suggested}”执行，指标方向应为“{suggested}”")
         else:
             return None
-        return mk("direction_suspect", "warning", msg, data)
+        data = {"op": num.op, "target": num.target, "actual": num.actual, "unit": num.unit, "score": s,
+                "weight": w, "suggested_op": suggested}
+        return self.mk("direction_suspect", "warning", msg, data)
 
-    def cost_at_cap(self, ind: Indicator, num: _Numeric | None, mk: _Maker) -> Iterator[Finding]:
+    def cost_at_cap(self, ind: Indicator, num: _Numeric | None) -> Finding | None:
         if num is None or num.op not in _REVERSE or not is_cost_indicator(ind):
-            return
+            return None
         if abs(num.actual - num.target) > self.cfg.cap_tolerance:
-            return
-        yield mk(
+            return None
+        return self.mk(
             "cost_at_cap",
             "info",
             f"成本指标实际完成值与上限完全相同（{_money(num.actual)}{num.unit or ''}）：指标值可能由预算数÷数量"
@@ -489,26 +567,26 @@ class _FormChecker:
             {"cap": num.target, "actual": num.actual, "unit": num.unit},
         )
 
-    def missing_reason(self, ind: Indicator, mk: _Maker) -> Iterator[Finding]:
+    def missing_reason(self, ind: Indicator) -> Finding | None:
         w, s = ind.weight, ind.score
         if w is None or s is None or w - s <= self.cfg.score_tolerance or _has_reason(ind):
-            return
-        yield mk(
+            return None
+        return self.mk(
             "missing_reason",
             "warning",
             f"该指标扣{_n(w - s)}分（得分{_n(s)}/分值{_n(w)}），但未填写偏差原因分析及改进措施",
             {"lost": _r(w - s), "score": s, "weight": w},
         )
 
-    def reason_on_full_score(self, ind: Indicator, mk: _Maker) -> Iterator[Finding]:
+    def reason_on_full_score(self, ind: Indicator) -> Finding | None:
         w, s = ind.weight, ind.score
         if w is None or s is None or s < w - self.cfg.score_tolerance or not _has_reason(ind):
-            return
+            return None
         text = ind.reason or ""
         words = [x for x in _words().missed_words if x in text]
         if not words:
-            return
-        yield mk(
+            return None
+        return self.mk(
             "reason_on_full_score",
             "warning",
             f"该指标得满分{_n(w)}分，但偏差原因写有「{'、'.join(words)}」，与满分矛盾：「{text}」",
@@ -517,11 +595,14 @@ class _FormChecker:
 
 
 def _order(f: Finding) -> tuple[int, int, int]:
-    return (f.form_index, -1 if f.indicator_index is None else f.indicator_index, RULES.index(f.rule))
+    return (f.form_index, -1 if f.indicator_index is None else f.indicator_index, _RULE_ORDER[f.rule])
 
 
 def check_forms(forms: list[Form], *, config: CheckConfig | None = None) -> list[Finding]:
     """Run every rule on every form. Order: form, then row (form-level findings first), then rule."""
     cfg = config or CheckConfig()
-    findings = [f for i, form in enumerate(forms) for f in _FormChecker(form, i, cfg).run()]
-    return sorted(findings, key=_order)
+    findings: list[Finding] = []
+    for i, form in enumerate(forms):
+        _FormChecker(form, i, cfg).run(findings)
+    findings.sort(key=_order)  # already in this order; the sort keeps the contract explicit
+    return findings

@@ -9,6 +9,7 @@ attributed points of all causes add up to the points lost by all forms.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -136,13 +137,28 @@ def _row_links(
 
 def link_causes(forms: list[Form], causes: CauseResult) -> list[Link]:
     """Every indicator row with a reason or lost points, once per cause, in form and row order."""
-    by_row = {(r.form_index, r.indicator_index): (n, r) for n, r in enumerate(causes.reasons)}
+    by_form: dict[int, dict[int, tuple[int, ReasonAnalysis]]] = defaultdict(dict)
+    for n, r in enumerate(causes.reasons):
+        by_form[r.form_index][r.indicator_index] = (n, r)
     labels = _labels(causes)
     links: list[Link] = []
+    none: dict[int, tuple[int, ReasonAnalysis]] = {}
     for fi, form in enumerate(forms):
-        for ii, ind in enumerate(form.indicators):
-            n, reason = by_row.get((fi, ii), (None, None))
-            links.extend(_row_links(form, ind, fi, ii, reason, n, labels))
+        reasons = by_form.get(fi, none)
+        inds = form.indicators
+        # most rows have no reason and lost nothing: only rows with either are visited
+        rows = [ii for ii, ind in enumerate(inds) if ind.lost]
+        if reasons:
+            rows = sorted(set(rows).union(ii for ii in reasons if 0 <= ii < len(inds)))
+        for ii in rows:
+            ind = inds[ii]
+            found = reasons.get(ii)
+            if found is None:
+                if not ind.lost or ind.lost < 0 or to_cents(ind.lost) <= 0:
+                    continue
+                links.extend(_row_links(form, ind, fi, ii, None, None, labels))
+            else:
+                links.extend(_row_links(form, ind, fi, ii, found[1], found[0], labels))
     return links
 
 

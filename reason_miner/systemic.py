@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .advise_plan import MeasureCatalogue, load_catalogue
@@ -85,6 +86,7 @@ class SystemicCause:
         return asdict(self)
 
 
+@lru_cache(maxsize=4096)  # a handful of level pairs recur on every link
 def indicator_kind(level1: str | None, level2: str | None) -> str:
     """`产出指标`, `数量指标` → `产出/数量` (the short form finance officers use)."""
     parts = [(p or "").removesuffix("指标") for p in (level1, level2)]
@@ -104,13 +106,20 @@ def _movement(by_year: dict[int, float]) -> str:
 def _funding_signals(forms: list[Form], findings: list[Finding], links: list[Link], catalogue: MeasureCatalogue) -> list[Signal]:
     """Budget cuts next to missed quantity rows of the same form."""
     category = catalogue.signal_category("budget_cut")
-    stated_rows = {
-        (lk.form_index, lk.indicator_index)
-        for lk in links
-        if catalogue.match(lk.cause_label, lk.category, []) == category
-    }
+    budget_cuts = sorted((f for f in findings if f.rule == "budget_cut"), key=lambda f: f.form_index)
+    if not budget_cuts:
+        return []
+    matches: dict[tuple[str, str | None], bool] = {}  # (label, category) → names the signal's category
+    stated_rows = set()
+    for lk in links:
+        label = (lk.cause_label, lk.category)
+        hit = matches.get(label)
+        if hit is None:
+            hit = matches[label] = catalogue.match(lk.cause_label, lk.category, []) == category
+        if hit:
+            stated_rows.add((lk.form_index, lk.indicator_index))
     signals = []
-    for f in sorted((f for f in findings if f.rule == "budget_cut"), key=lambda f: f.form_index):
+    for f in budget_cuts:
         form = forms[f.form_index]
         missed = [
             (ii, ind)
@@ -148,14 +157,45 @@ def _funding_signals(forms: list[Form], findings: list[Finding], links: list[Lin
 
 
 def _entry(cause_id: str, label: str, category: str | None, group: list[Link], cfg: SystemicConfig) -> SystemicCause:
-    units = sorted({lk.unit or "未知单位" for lk in group})
-    projects = sorted({lk.project or "未命名项目" for lk in group})
-    years = sorted({lk.year for lk in group if lk.year is not None})
+    # one pass over the group (a common cause has a link on every tenth row of a province's year)
+    unit_set: set[str] = set()
+    project_set: set[str] = set()
+    kinds: set[str] = set()
+    rows: set[tuple[int, int]] = set()
+    reason_rows: set[tuple[int, int]] = set()
     by_year: dict[int, int] = defaultdict(int)
+    all_quotes: dict[str, None] = {}
+    involved = attributed = 0
+    occurrences = []
     for lk in group:
+        kind = indicator_kind(lk.level1, lk.level2)
+        row = (lk.form_index, lk.indicator_index)
+        unit_set.add(lk.unit or "未知单位")
+        project_set.add(lk.project or "未命名项目")
+        kinds.add(kind)
+        rows.add(row)
         if lk.year is not None:
             by_year[lk.year] += lk.attributed_cents
-    quotes = list(dict.fromkeys(lk.reason for lk in group if lk.reason))
+        if lk.reason:
+            reason_rows.add(row)
+            all_quotes[lk.reason] = None
+        involved += to_cents(lk.points_involved)
+        attributed += lk.attributed_cents
+        occurrences.append(
+            Occurrence(
+                project=lk.project,
+                unit=lk.unit,
+                year=lk.year,
+                indicator=lk.indicator,
+                kind=kind,
+                lost=lk.lost,
+                points_attributed=lk.points_attributed,
+                quote=lk.cause_text or lk.reason,
+                location=lk.location,
+            )
+        )
+    units, projects, years = sorted(unit_set), sorted(project_set), sorted(by_year)
+    quotes = list(all_quotes)
     grab_bag = cause_id == OTHER_CAUSE_ID
     systemic = not grab_bag and (len(units) >= cfg.min_units or len(projects) >= cfg.min_projects)
     if grab_bag:
@@ -173,27 +213,14 @@ def _entry(cause_id: str, label: str, category: str | None, group: list[Link], c
         implied=False,
         units=units,
         projects=projects,
-        indicators=len({(lk.form_index, lk.indicator_index) for lk in group}),
+        indicators=len(rows),
         years=years,
-        reasons=len({(lk.form_index, lk.indicator_index) for lk in group if lk.reason}),
-        points_involved=sum(to_cents(lk.points_involved) for lk in group) / 100,
-        points_attributed=sum(lk.attributed_cents for lk in group) / 100,
-        kinds=sorted({indicator_kind(lk.level1, lk.level2) for lk in group}),
+        reasons=len(reason_rows),
+        points_involved=involved / 100,
+        points_attributed=attributed / 100,
+        kinds=sorted(kinds),
         quotes=quotes[: cfg.max_quotes],
-        occurrences=[
-            Occurrence(
-                project=lk.project,
-                unit=lk.unit,
-                year=lk.year,
-                indicator=lk.indicator,
-                kind=indicator_kind(lk.level1, lk.level2),
-                lost=lk.lost,
-                points_attributed=lk.points_attributed,
-                quote=lk.cause_text or lk.reason,
-                location=lk.location,
-            )
-            for lk in group
-        ],
+        occurrences=occurrences,
         by_year={y: c / 100 for y, c in sorted(by_year.items())},
         movement=_movement({y: c / 100 for y, c in by_year.items()}),
         signals=[],
@@ -251,8 +278,13 @@ def rank_systemic(
 
     signals = _funding_signals(forms, findings, links, cat)
     unmatched: dict[str, list[Signal]] = defaultdict(list)
+    entry_categories = [cat.match(e.label, e.category, []) for e in entries] if signals else []
     for s in signals:
-        target = next((e for e in entries if cat.match(e.label, e.category, []) == s.category and s.stated), None)
+        target = (
+            next((e for e, c in zip(entries, entry_categories, strict=True) if c == s.category), None)
+            if s.stated
+            else None
+        )
         if target is not None:
             target.signals.append(s)
         else:
