@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +55,10 @@ class AnalysisResult:
     targets: list[TargetSuggestion]
     outputs: dict[str, Path] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def lost_cents(self) -> int:
-        """Points lost by all indicator rows, in hundredths (attributed points add up to this)."""
+        """Points lost by all indicator rows, in hundredths (attributed points add up to this);
+        computed once, as every report shows it."""
         return total_lost_cents(self.forms)
 
     def to_dict(self) -> dict[str, Any]:

@@ -16,11 +16,13 @@ import pytest
 from docx import Document
 from test_link import hand_causes
 
-from reason_miner import LoadResult
-from reason_miner.analyze import OUTPUT_FILES, AnalysisResult, assemble, write_reports
+from reason_miner import LoadResult, load, synth
+from reason_miner.analyze import OUTPUT_FILES, AnalysisResult, analyze, assemble, write_reports
 from reason_miner.checks import check_forms
+from reason_miner.report import xlsx
+from reason_miner.report.docx import chinese_number
 from reason_miner.report.safe import FIXED_TIME, excel_text, html_text, md_text
-from reason_miner.report.tables import TARGET_EDIT_HEADER
+from reason_miner.report.tables import LIMITS, TARGET_EDIT_HEADER
 from reason_miner.report.xlsx import SHEETS, display_width
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -97,6 +99,7 @@ def test_xlsx_sheets_charts_frozen_widths(reports: tuple[AnalysisResult, Path]) 
     assert links.column_dimensions[unit_col].width >= display_width("上海市松江区中山街道社区党群服务中心") - 10
     targets = wb["下年度目标建议"]
     assert TARGET_EDIT_HEADER in [c.value for c in targets[1]] and targets.max_row == 69
+    assert [c.comment.text for c in targets[1] if c.comment] == ["建议值，仅供参考：请按实际情况修改后作为下年度绩效目标表使用。"]
 
 
 def _column(ws: Any, header: str) -> list[Any]:
@@ -180,3 +183,79 @@ def test_safety_helpers() -> None:
     assert excel_text("需进一步完善") == "需进一步完善"
     assert html_text('<script>"x"</script>') == "&lt;script&gt;&quot;x&quot;&lt;/script&gt;"
     assert md_text("<b>a|b</b>\nc") == "&lt;b&gt;a\\|b&lt;/b&gt;<br>c"
+
+
+def test_findings_json_is_the_plain_dump(reports: tuple[AnalysisResult, Path]) -> None:
+    """Streamed findings.json: byte for byte what one json.dumps(indent=2) of the result gives."""
+    result, out = reports
+    expected = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    assert (out / "findings.json").read_text(encoding="utf-8") == expected
+
+
+def test_chinese_number_any_size() -> None:
+    cases = {1: "一", 10: "十", 12: "十二", 21: "二十一", 99: "九十九", 100: "一百", 101: "一百零一", 110: "一百一十",
+             119: "一百一十九", 250: "二百五十", 1001: "一千零一", 1010: "一千零一十", 10001: "一万零一",
+             100010: "十万零一十", 123456789: "一亿二千三百四十五万六千七百八十九", 100000001: "一亿零一"}
+    assert {n: chinese_number(n) for n in cases} == cases
+
+
+def test_xlsx_continuation_sheets(reports: tuple[AnalysisResult, Path], tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table longer than a worksheet goes on 名称(2), 名称(3)…, header repeated, no row lost."""
+    result, _ = reports
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 31)  # 30 rows of data per sheet; the sample has 68 targets
+    xlsx.write_xlsx(result, tmp_path / "report.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "report.xlsx")
+    parts = ["下年度目标建议", "下年度目标建议(2)", "下年度目标建议(3)"]
+    assert [n for n in wb.sheetnames if n.startswith("下年度目标建议")] == parts
+    heads = [[c.value for c in wb[n][1]] for n in parts]
+    assert heads[0] == heads[1] == heads[2] and TARGET_EDIT_HEADER in heads[0]
+    assert [wb[n].max_row - 1 for n in parts] == [30, 30, 8]
+    rows = [r for n in parts for r in wb[n].iter_rows(min_row=2, values_only=True)]
+    assert [r[5] for r in rows] == [t.indicator for t in result.targets]
+    assert all(wb[n].freeze_panes == "A2" for n in parts)
+    assert all(any(c.comment for c in wb[n][1]) for n in parts)
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> tuple[AnalysisResult, Path]:
+    """~400 synthetic forms: enough for every cap of the human-facing reports to apply."""
+    folder = tmp_path_factory.mktemp("large")
+    synth.write_corpus(folder / "in", 400, "text", config=synth.SynthConfig(seed=3), forms_per_file=50)
+    result = analyze(load([folder / "in"]), folder / "out")
+    return result, folder / "out"
+
+
+def test_large_reports_cap_and_say_so(large: tuple[AnalysisResult, Path]) -> None:
+    result, out = large
+    unit_plans = [p for p in result.plans if p.scope == "unit"]
+    cause_plans = [p for p in result.plans if p.scope == "cause"]
+    changed = [t for t in result.targets if set(t.actions) - {"keep", "quantify"}]
+    assert len(unit_plans) > LIMITS.unit_plans and len(changed) > LIMITS.rows and len(result.links) > LIMITS.html_rows
+
+    texts = [p.text for p in Document(str(out / "plan.docx")).paragraphs]
+    assert all(any(t.endswith(p.title) for t in texts) for p in cause_plans)
+    assert sum(1 for t in texts if t == "1.问题表现") == len(cause_plans) + LIMITS.unit_plans  # systemic in full
+    hidden_units = len(unit_plans) - LIMITS.unit_plans
+    assert f"……另有{hidden_units}个单位的改进计划未列出，完整内容见 report.xlsx “改进计划”工作表和 findings.json。" in texts
+    assert f"……另有{len(changed) - LIMITS.rows}项调整建议未列出" in "".join(texts)
+    assert len(Document(str(out / "plan.docx")).tables[0].rows) == LIMITS.rows + 1
+
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert f"……另有{len(result.links) - LIMITS.rows}行未列出，完整内容见 report.xlsx “指标明细”工作表和 findings.json。" in md
+    assert f"……另有{hidden_units}个单位的改进计划未列出" in md
+
+    html = (out / "report.html").read_text(encoding="utf-8")
+    links = html[html.index('id="tbl-links"'):html.index('<section id="plans"')]
+    assert links.count("<tr data-item>") == LIMITS.html_rows
+    assert f"仅显示前{LIMITS.html_rows}行，……另有{len(result.links) - LIMITS.html_rows}行未列出" in links
+    assert html.count("<details data-item><summary>[单位]") == min(len(unit_plans), LIMITS.html_plans)
+    chart = json.loads(re.search(r'id="chart-data">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    assert len(chart["pareto"]) == len({lk.cause_id for lk in result.links})  # charts stay complete
+
+    wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
+    assert sum(1 for _ in wb["指标明细"].iter_rows(min_row=2)) == len(result.links)  # nothing cut in the workbook
+    assert sum(1 for _ in wb["下年度目标建议"].iter_rows(min_row=2)) == len(result.targets)
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    assert list(data) == ["forms", "checks", "causes", "links", "systemic", "plans", "targets", "errors", "summary"]
+    assert len(data["links"]) == len(result.links) and len(data["plans"]) == len(result.plans)

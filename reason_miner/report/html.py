@@ -5,6 +5,9 @@ by the inline script from embedded JSON; tables that filter and sort. Every text
 HTML-escaped; chart labels are set with textContent. A Content-Security-Policy allows nothing from
 the network and only the page's own script (by hash), so even a missed escape could not run code.
 The file contains no URL: the SVG namespace is read from an SVG element the parser created.
+The charts are complete; each embedded table shows its first `LIMITS.html_rows` rows and the
+per-unit plans stop at `LIMITS.html_plans`, with a visible note saying where the rest is, so that
+the page still opens for a whole province.
 """
 
 from __future__ import annotations
@@ -16,7 +19,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .safe import html_text as esc
-from .tables import Table, build_tables, cause_points, fmt, heat, summary
+from .tables import (
+    LIMITS,
+    Limits,
+    Table,
+    build_tables,
+    capped_join,
+    cause_points,
+    fmt,
+    full_place,
+    head,
+    heat,
+    more_note,
+    summary,
+)
 
 if TYPE_CHECKING:
     from ..advise_plan import Plan
@@ -158,41 +174,58 @@ def _json_script(payload: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _table(table: Table, box_id: str) -> str:
-    head = "".join(
+def _table(table: Table, box_id: str, limit: int) -> str:
+    header = "".join(
         f'<th data-kind="{"num" if c.kind in ("num", "int") else "text"}">{esc(c.header)}</th>' for c in table.columns
     )
+    rows = table.rows[:limit]
+    hidden = table.size - len(rows)
     body = []
-    for row in table.rows:
+    for row in rows:
         cells = "".join(
             f'<td class="n">{esc(fmt(v))}</td>' if c.kind in ("num", "int") else f"<td>{esc(fmt(v))}</td>"
             for c, v in zip(table.columns, row, strict=True)
         )
         body.append(f"<tr data-item>{cells}</tr>")
+    count = f"前{len(rows)}行，共{table.size}行" if hidden else f"{table.size}行"
+    note = (f'<p class="muted more">仅显示前{len(rows)}行，'
+            f"{esc(more_note(hidden, '行', full_place(table)))}</p>") if hidden else ""
     return (
-        f'<input class="filter" type="search" data-target="{box_id}" placeholder="输入关键字筛选（{len(table.rows)}行）">'
-        f'<div class="scroll" id="{box_id}"><table class="sortable"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+        f'<input class="filter" type="search" data-target="{box_id}" placeholder="输入关键字筛选（{count}）">'
+        f'<div class="scroll" id="{box_id}"><table class="sortable"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>{note}"
     )
 
 
-def _list(title: str, items: list[str]) -> str:
-    lis = "".join(f"<li>{esc(t)}</li>" for t in items) or "<li>（无）</li>"
-    return f"<h3>{esc(title)}</h3><ol>{lis}</ol>"
+def _list(title: str, items: list[str], limit: int) -> str:
+    shown, hidden = head(items, limit)
+    lis = "".join(f"<li>{esc(t)}</li>" for t in shown) or "<li>（无）</li>"
+    more = f'<p class="muted more">{esc(more_note(hidden, "条"))}</p>' if hidden else ""
+    return f"<h3>{esc(title)}</h3><ol>{lis}</ol>{more}"
 
 
-def _plan(p: Plan) -> str:
+def _plan(p: Plan, lim: Limits) -> str:
     kind = "系统性原因" if p.scope == "cause" else "单位"
     return (
         f"<details data-item><summary>[{esc(kind)}] {esc(p.title)}</summary>"
-        + _list("问题表现", p.problems)
-        + _list("原因分析", p.analysis)
-        + _list("改进措施（单位自述，已去重）", p.own_measures)
-        + _list("改进措施（标准措施）", p.standard_measures)
-        + f"<h3>责任单位</h3><p>{esc('、'.join(p.responsible))}</p><h3>完成时限</h3><p>＿＿＿＿（由单位填写）</p>"
-        + _list("应改善的指标", p.indicators)
+        + _list("问题表现", p.problems, lim.items)
+        + _list("原因分析", p.analysis, lim.items)
+        + _list("改进措施（单位自述，已去重）", p.own_measures, lim.items)
+        + _list("改进措施（标准措施）", p.standard_measures, lim.items)
+        + f"<h3>责任单位</h3><p>{esc(capped_join(p.responsible, lim.items, '个单位'))}</p>"
+        + "<h3>完成时限</h3><p>＿＿＿＿（由单位填写）</p>"
+        + _list("应改善的指标", p.indicators, lim.items)
         + "</details>"
     )
+
+
+def _plans(plans: list[Plan], lim: Limits) -> str:
+    """Every systemic cause's plan, then the first `lim.html_plans` per-unit plans and a note."""
+    units, hidden = head([p for p in plans if p.scope != "cause"], lim.html_plans)
+    shown = [p for p in plans if p.scope == "cause"] + units
+    where = "report.xlsx “改进计划”工作表和 findings.json"
+    more = f'<p class="muted more">{esc(more_note(hidden, "个单位的改进计划", where))}</p>' if hidden else ""
+    return "".join(_plan(p, lim) for p in shown) + more
 
 
 def _chart_data(r: AnalysisResult) -> dict[str, Any]:
@@ -207,34 +240,35 @@ def _chart_data(r: AnalysisResult) -> dict[str, Any]:
     }
 
 
-def render_html(r: AnalysisResult) -> str:
-    t = build_tables(r)
+def render_html(r: AnalysisResult, lim: Limits = LIMITS) -> str:
+    t = build_tables(r, lim.html_rows)
     cards = "".join(f'<div class="card"><b>{esc(fmt(v))}</b><span>{esc(k)}</span></div>' for k, v in summary(r))
     systemic = [s for s in r.systemic if s.systemic]
     sys_items = "".join(
         f"<details data-item open><summary>第{s.rank}位 {esc(s.label)}：{len(s.units)}个单位、{len(s.projects)}个项目，"
-        f"归因扣分{esc(fmt(s.points_attributed))}分</summary><p>项目：{esc('、'.join(s.projects))}；指标类型：{esc('、'.join(s.kinds))}</p>"
-        f"{_list('原文', s.quotes)}{_list('校验信号', [x.message for x in s.signals]) if s.signals else ''}</details>"
+        f"归因扣分{esc(fmt(s.points_attributed))}分</summary><p>项目：{esc(capped_join(s.projects, lim.items))}；"
+        f"指标类型：{esc('、'.join(s.kinds))}</p>{_list('原文', s.quotes, lim.items)}"
+        f"{_list('校验信号', [x.message for x in s.signals], lim.items) if s.signals else ''}</details>"
         for s in systemic
     ) or "<p>未发现达到阈值的系统性问题。</p>"
     signals = [x.message for e in r.systemic for x in e.signals]
     if signals:
-        sys_items += _list("校验信号：文本未说明的可能原因", signals)
+        sys_items += _list("校验信号：文本未说明的可能原因", signals, lim.html_rows)
     sections = [
-        ("overview", "概览", f'<div class="cards">{cards}</div><h3>各自评表</h3>{_table(t["forms"], "tbl-forms")}'),
+        ("overview", "概览", f'<div class="cards">{cards}</div><h3>各自评表</h3>{_table(t["forms"], "tbl-forms", lim.html_rows)}'),
         ("charts", "图表",
          '<h3>按原因的扣分（帕累托图）</h3><div class="chart" id="pareto"><svg role="img" aria-label="帕累托图"></svg></div>'
          '<h3>原因 × 单位（归因扣分）</h3><div class="chart" id="heat-unit"><svg role="img" aria-label="原因×单位热力图"></svg></div>'
          '<h3>原因 × 项目（归因扣分）</h3><div class="chart" id="heat-project"><svg role="img" aria-label="原因×项目热力图"></svg></div>'),
-        ("systemic", "系统性问题", f'<div id="sys-list">{sys_items}</div><h3>全部原因排名</h3>{_table(t["systemic"], "tbl-systemic")}'),
-        ("causes", "原因聚类", _table(t["causes"], "tbl-causes")),
-        ("links", "指标明细", _table(t["links"], "tbl-links")),
+        ("systemic", "系统性问题", f'<div id="sys-list">{sys_items}</div><h3>全部原因排名</h3>{_table(t["systemic"], "tbl-systemic", lim.html_rows)}'),
+        ("causes", "原因聚类", _table(t["causes"], "tbl-causes", lim.html_rows)),
+        ("links", "指标明细", _table(t["links"], "tbl-links", lim.html_rows)),
         ("plans", "改进计划",
          '<input class="filter" type="search" data-target="plan-list" placeholder="输入关键字筛选改进计划">'
-         f'<div id="plan-list">{"".join(_plan(p) for p in r.plans)}</div>'),
+         f'<div id="plan-list">{_plans(r.plans, lim)}</div>'),
         ("targets", "下年度目标建议", '<p class="muted">建议仅供参考，由用户决定；可编辑版本见 report.xlsx。</p>'
-         + _table(t["targets"], "tbl-targets")),
-        ("checks", "校验问题", _table(t["checks"], "tbl-checks")),
+         + _table(t["targets"], "tbl-targets", lim.html_rows)),
+        ("checks", "校验问题", _table(t["checks"], "tbl-checks", lim.html_rows)),
     ]
     nav = "".join(f'<a href="#{sid}">{esc(title)}</a>' for sid, title, _ in sections)
     body = "".join(f'<section id="{sid}"><h2>{esc(title)}</h2>{content}</section>' for sid, title, content in sections)
@@ -252,6 +286,6 @@ def render_html(r: AnalysisResult) -> str:
     )
 
 
-def write_html(result: AnalysisResult, path: Path) -> None:
-    path.write_text(render_html(result), encoding="utf-8")
+def write_html(result: AnalysisResult, path: Path, limits: Limits = LIMITS) -> None:
+    path.write_text(render_html(result, limits), encoding="utf-8")
 

@@ -1,16 +1,99 @@
 """findings.json: every stage of the analysis, machine-readable (keys forms, checks, causes,
-links, systemic, plans, targets, plus errors and summary)."""
+links, systemic, plans, targets, plus errors and summary).
+
+Written incrementally: each top-level key and each list item is encoded on its own by orjson
+(dataclasses field by field, in C) and written straight to the file, so memory stays at one item
+rather than a copy of the whole result plus one huge string. The layout is that of
+`json.dumps(..., ensure_ascii=False, indent=2)`: two-space indents, `": "` and `","` separators.
+"""
 
 from __future__ import annotations
 
-import json
+import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
+
+import orjson
+
+from ..link import Link
 
 if TYPE_CHECKING:
     from ..analyze import AnalysisResult
 
+_INDENT = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS  # int keys become strings, as in json
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _link_default(obj: Any) -> Any:
+    """Used for links only (their dataclasses passed through): fields in order plus `location`, as
+    `Link.to_dict` has it. Every other dataclass is encoded natively by orjson, like `asdict`."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        names = _FIELDS.get(type(obj))
+        if names is None:
+            names = _FIELDS[type(obj)] = tuple(f.name for f in dataclasses.fields(obj))
+        d = {name: getattr(obj, name) for name in names}
+        if isinstance(obj, Link):
+            d["location"] = obj.location
+        return d
+    raise TypeError(f"cannot write {type(obj).__name__} to findings.json")
+
+
+def sections(r: AnalysisResult) -> dict[str, Any]:
+    """The document's top level, in key order; lists hold the result's own objects (encoded lazily)."""
+    return {
+        "forms": r.forms,
+        "checks": r.findings,
+        "causes": {"causes": r.causes.causes, "reasons": r.causes.reasons},
+        "links": r.links,
+        "systemic": r.systemic,
+        "plans": r.plans,
+        "targets": r.targets,
+        "errors": r.errors,
+        "summary": {
+            "forms": len(r.forms),
+            "indicators": sum(len(f.indicators) for f in r.forms),
+            "points_lost": r.lost_cents / 100,
+            "points_attributed": sum(lk.attributed_cents for lk in r.links) / 100,
+            "systemic": sum(1 for s in r.systemic if s.systemic),
+        },
+    }
+
+
+def _encode(value: Any, depth: int) -> bytes:
+    if isinstance(value, Link):
+        text = orjson.dumps(value, default=_link_default, option=_INDENT | orjson.OPT_PASSTHROUGH_DATACLASS)
+    else:
+        text = orjson.dumps(value, option=_INDENT)
+    return text.replace(b"\n", b"\n" + b"  " * depth) if depth else text
+
+
+def _write(out: IO[bytes], value: Any, depth: int) -> None:
+    """`value` at nesting `depth`, its opening bracket already positioned: containers of the top
+    levels are streamed member by member, anything else is encoded whole."""
+    pad = b"\n" + b"  " * (depth + 1)
+    if isinstance(value, Mapping) and value:
+        out.write(b"{")
+        for n, (key, item) in enumerate(value.items()):
+            out.write((b"," if n else b"") + pad + orjson.dumps(key) + b": ")
+            _write(out, item, depth + 1)
+        out.write(b"\n" + b"  " * depth + b"}")
+    elif isinstance(value, list) and value:
+        out.write(b"[")
+        for n, item in enumerate(value):
+            out.write((b"," if n else b"") + pad)
+            out.write(_encode(item, depth + 1))
+        out.write(b"\n" + b"  " * depth + b"]")
+    else:
+        out.write(_encode(value, depth))
+
+
+def write_stream(result: AnalysisResult, out: IO[bytes]) -> None:
+    _write(out, sections(result), 0)
+    out.write(b"\n")
+
 
 def write_json(result: AnalysisResult, path: Path) -> None:
-    text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
-    path.write_text(text + "\n", encoding="utf-8")
+    with open(path, "wb", buffering=1 << 20) as fh:
+        write_stream(result, fh)
+

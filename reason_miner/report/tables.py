@@ -8,16 +8,58 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from ..checks import rule_label, severity_label
 from ..link import Link, to_cents
 
 if TYPE_CHECKING:
+    from ..advise_targets import TargetSuggestion
     from ..analyze import AnalysisResult
 
 Cell = str | int | float | None
 Kind = Literal["text", "num", "int", "long"]  # long: wrapped free text
+T = TypeVar("T")
+
+FULL_LISTS = "report.xlsx 和 findings.json"  # where everything a document leaves out is complete
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of the long lists the documents written for people (plan.docx, report.md,
+    report.html) show. Whatever is left out is counted in a note naming where it is complete:
+    report.xlsx and findings.json always hold everything."""
+
+    items: int = 20  # entries of one evidence list (problems, indicators, quotes, units…)
+    unit_plans: int = 30  # per-unit plans (the systemic causes' plans are always all shown)
+    rows: int = 300  # rows of one table in plan.docx / report.md
+    html_rows: int = 1000  # rows of one table embedded in report.html
+    html_plans: int = 200  # per-unit plans in report.html
+
+
+LIMITS = Limits()
+
+
+def head(items: list[T], limit: int) -> tuple[list[T], int]:
+    """The first `limit` items and how many were left out."""
+    return items[:limit], max(0, len(items) - limit)
+
+
+def more_note(hidden: int, unit: str = "项", where: str = FULL_LISTS) -> str:
+    """The line that replaces `hidden` left-out entries."""
+    return f"……另有{hidden}{unit}未列出，完整内容见 {where}。"
+
+
+def full_place(table: Table) -> str:
+    """Where a table is complete: its report.xlsx sheet and findings.json."""
+    sheet = "概览" if table.key in ("overview", "forms", "pareto") else table.title
+    return f"report.xlsx “{sheet}”工作表和 findings.json"
+
+
+def capped_join(items: list[str], limit: int, unit: str = "个") -> str:
+    """`a、b、c` for short lists, `a、b…等N个` beyond `limit`."""
+    shown, hidden = head(items, limit)
+    return "、".join(shown) + (f"等{len(items)}{unit}" if hidden else "")
 
 
 @dataclass
@@ -32,6 +74,12 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[list[Cell]] = field(default_factory=list)
+    total: int | None = None  # rows of the whole table when only the first were built
+
+    @property
+    def size(self) -> int:
+        """Rows of the whole table."""
+        return len(self.rows) if self.total is None else self.total
 
 
 def numbered(items: list[str]) -> str:
@@ -70,8 +118,9 @@ def cause_points(links: list[Link]) -> list[CausePoints]:
 
 def heat(links: list[Link], by: Literal["unit", "project"]) -> tuple[list[str], list[str], list[list[float]]]:
     """Cause × unit (or project) matrix of attributed points: (cause labels, column names, values)."""
-    causes = [c.label for c in cause_points(links)]
-    ids = {c.label: c.cause_id for c in cause_points(links)}
+    cps = cause_points(links)
+    causes = [c.label for c in cps]
+    ids = {c.label: c.cause_id for c in cps}
     cols = sorted({(lk.unit if by == "unit" else lk.project) or "未知" for lk in links})
     cells: dict[tuple[str, str], int] = defaultdict(int)
     for lk in links:
@@ -110,7 +159,7 @@ def overview_table(r: AnalysisResult) -> Table:
     return Table("overview", "概览", [Column("项目"), Column("数值", "num")], [list(x) for x in summary(r)])
 
 
-def forms_table(r: AnalysisResult) -> Table:
+def forms_table(r: AnalysisResult, limit: int | None = None) -> Table:
     t = Table(
         "forms",
         "自评表",
@@ -118,7 +167,8 @@ def forms_table(r: AnalysisResult) -> Table:
          Column("全年预算(万元)", "num"), Column("预算变化(%)", "num"), Column("总分", "num"), Column("等级"),
          Column("扣分", "num"), Column("来源")],
     )
-    for f in r.forms:
+    t.total = len(r.forms)
+    for f in r.forms[:limit]:
         fu = f.funds
         change = round((fu.adjusted - fu.initial) / fu.initial * 100, 1) if fu.initial and fu.adjusted is not None else None
         t.rows.append([f.project, f.unit, f.department, f.year, fu.initial, fu.adjusted, change, f.total.score, f.grade,
@@ -129,9 +179,10 @@ def forms_table(r: AnalysisResult) -> Table:
 def pareto_table(r: AnalysisResult) -> Table:
     t = Table("pareto", "按原因归因扣分", [Column("原因"), Column("归因扣分", "num"), Column("涉及扣分", "num"),
                                        Column("关联条数", "int"), Column("累计占比(%)", "num")])
-    total = sum(c.attributed_cents for c in cause_points(r.links)) or 1
+    cps = cause_points(r.links)
+    total = sum(c.attributed_cents for c in cps) or 1
     run = 0
-    for c in cause_points(r.links):
+    for c in cps:
         run += c.attributed_cents
         t.rows.append([c.label, points(c.attributed_cents), points(c.involved_cents), c.rows, round(run / total * 100, 1)])
     return t
@@ -163,21 +214,22 @@ def causes_table(r: AnalysisResult) -> Table:
         [Column("原因编号"), Column("原因"), Column("类别"), Column("关键词", "long"), Column("子句数", "int"),
          Column("关联指标数", "int"), Column("涉及扣分", "num"), Column("归因扣分", "num"), Column("示例", "long")],
     )
-    pts = {c.cause_id: c for c in cause_points(r.links)}
+    cps = cause_points(r.links)
+    pts = {c.cause_id: c for c in cps}
     for c in r.causes.causes:
         cp = pts.get(c.id)
         t.rows.append([c.id, c.label, c.category, "、".join(c.keywords), c.size, cp.rows if cp else 0,
                        points(cp.involved_cents) if cp else 0.0, points(cp.attributed_cents) if cp else 0.0,
                        numbered(c.examples)])
     known = {c.id for c in r.causes.causes}
-    for cp in cause_points(r.links):
+    for cp in cps:
         if cp.cause_id not in known:  # rows that lost points with no stated cause
             t.rows.append([cp.cause_id, cp.label, cp.category, "", 0, cp.rows, points(cp.involved_cents),
                            points(cp.attributed_cents), ""])
     return t
 
 
-def links_table(r: AnalysisResult) -> Table:
+def links_table(r: AnalysisResult, limit: int | None = None) -> Table:
     t = Table(
         "links",
         "指标明细",
@@ -196,7 +248,8 @@ def links_table(r: AnalysisResult) -> Table:
             for ii, ind in enumerate(r.forms[sig.form_index].indicators):
                 if ind.name in sig.indicators:
                     related[(sig.form_index, ii)].append(f"{rule_label(sig.rule)}：{sig.message}")
-    for lk in r.links:
+    t.total = len(r.links)
+    for lk in r.links[:limit]:
         t.rows.append([
             lk.project, lk.unit, lk.department, lk.year, lk.level1, lk.level2, lk.indicator, lk.target, lk.actual,
             lk.weight, lk.score, lk.lost, lk.cause_label, lk.points_involved, lk.points_attributed, lk.cause_text,
@@ -207,7 +260,7 @@ def links_table(r: AnalysisResult) -> Table:
     return t
 
 
-def plans_table(r: AnalysisResult) -> Table:
+def plans_table(r: AnalysisResult, limit: int | None = None) -> Table:
     t = Table(
         "plans",
         "改进计划",
@@ -215,7 +268,8 @@ def plans_table(r: AnalysisResult) -> Table:
          Column("改进措施（单位自述）", "long"), Column("改进措施（标准措施）", "long"), Column("责任单位", "long"),
          Column("完成时限"), Column("应改善的指标", "long")],
     )
-    for p in r.plans:
+    t.total = len(r.plans)
+    for p in r.plans[:limit]:
         t.rows.append([
             "系统性原因" if p.scope == "cause" else "单位", p.title, numbered(p.problems), numbered(p.analysis),
             numbered(p.own_measures), numbered(p.standard_measures), "、".join(p.responsible), p.deadline,
@@ -227,7 +281,9 @@ def plans_table(r: AnalysisResult) -> Table:
 TARGET_EDIT_HEADER = "下年度指标值（建议，可修改）"
 
 
-def targets_table(r: AnalysisResult) -> Table:
+def targets_table(r: AnalysisResult, limit: int | None = None, targets: list[TargetSuggestion] | None = None) -> Table:
+    """The suggestions (or the given ones), the first `limit` of them."""
+    targets = r.targets if targets is None else targets
     t = Table(
         "targets",
         "下年度目标建议",
@@ -235,31 +291,35 @@ def targets_table(r: AnalysisResult) -> Table:
          Column("三级指标", "long"), Column("本年度指标值"), Column("实际完成值"), Column("分值", "num"),
          Column("得分", "num"), Column("建议类型"), Column(TARGET_EDIT_HEADER), Column("理由", "long"), Column("来源")],
     )
-    for s in r.targets:
+    t.total = len(targets)
+    for s in targets[:limit]:
         t.rows.append([s.project, s.unit, s.year, s.level1, s.level2, s.indicator, s.target, s.actual, s.weight,
                        s.score, "、".join(s.action_labels), s.suggestion, s.reason, s.location])
     return t
 
 
-def checks_table(r: AnalysisResult) -> Table:
+def checks_table(r: AnalysisResult, limit: int | None = None) -> Table:
     t = Table(
         "checks",
         "校验问题",
         [Column("级别"), Column("规则"), Column("项目名称"), Column("实施单位"), Column("指标", "long"),
          Column("说明", "long"), Column("来源")],
     )
-    for f in r.findings:
+    t.total = len(r.findings) + len(r.errors)
+    for f in r.findings[:limit]:
         t.rows.append([severity_label(f.severity), rule_label(f.rule), f.project, f.unit, f.indicator, f.message,
                        f.source.describe()])
-    for e in r.errors:
+    for e in r.errors[:None if limit is None else max(0, limit - len(r.findings))]:
         t.rows.append(["错误" if e.kind == "error" else "提示", "读取", None, None, None, e.message, e.describe()])
     return t
 
 
-def build_tables(r: AnalysisResult) -> dict[str, Table]:
-    """Every table by key, in the order the sheets appear."""
-    tables = [overview_table(r), forms_table(r), pareto_table(r), systemic_table(r), causes_table(r), links_table(r),
-              plans_table(r), targets_table(r), checks_table(r)]
+def build_tables(r: AnalysisResult, limit: int | None = None) -> dict[str, Table]:
+    """Every table by key, in the order the sheets appear; with `limit`, the long ones (forms,
+    links, plans, targets, checks) hold only their first rows, and `Table.size` says how many
+    the whole table has."""
+    tables = [overview_table(r), forms_table(r, limit), pareto_table(r), systemic_table(r), causes_table(r),
+              links_table(r, limit), plans_table(r, limit), targets_table(r, limit), checks_table(r, limit)]
     return {t.key: t for t in tables}
 
 
@@ -276,4 +336,5 @@ def fmt(cell: Cell) -> str:
 def pick(table: Table, headers: list[str]) -> Table:
     """The same table with only the named columns, in that order."""
     idx = [next(i for i, c in enumerate(table.columns) if c.header == h) for h in headers]
-    return Table(table.key, table.title, [table.columns[i] for i in idx], [[row[i] for i in idx] for row in table.rows])
+    return Table(table.key, table.title, [table.columns[i] for i in idx], [[row[i] for i in idx] for row in table.rows],
+                 table.total)

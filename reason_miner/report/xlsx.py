@@ -4,6 +4,10 @@ Native Excel charts (Pareto of points by cause, points lost by project, involved
 points of the systemic causes), frozen headers, filters, widths that fit Chinese text. Form text is
 written with write_string only, neutralised by `safe.excel_text`, and the workbook is created with
 strings_to_formulas off. xlsxwriter writes fixed zip timestamps; the created date is fixed here.
+
+Every row is kept: a table longer than Excel's 1,048,576 rows goes on continuation sheets
+(下年度目标建议(2), …), each with the header again. Sheets are written row by row, one after the
+other, in xlsxwriter's constant_memory mode, so memory does not grow with the rows.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ if TYPE_CHECKING:
 
 MAX_WIDTH = {"text": 30, "long": 50, "num": 12, "int": 8}
 SHEETS = ["概览", "系统性问题", "原因聚类", "指标明细", "改进计划", "下年度目标建议", "校验问题"]
+MAX_ROWS = 1_048_576  # rows of one Excel worksheet, the header included
+
 
 
 def display_width(text: str) -> int:
@@ -31,10 +37,17 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+def continuation_names(name: str, parts: int) -> list[str]:
+    """名称, 名称(2), 名称(3)…: the sheets one table needs."""
+    return [name] + [f"{name}({k})" for k in range(2, parts + 1)]
+
+
 class _Writer:
     def __init__(self, path: Path) -> None:
         self.wb = xlsxwriter.Workbook(
-            str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+            str(path),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+             "constant_memory": True},
         )
         self.wb.set_properties(
             {"title": "绩效自评偏差原因分析报告", "author": "reason-miner", "company": "", "created": FIXED_TIME}
@@ -51,41 +64,58 @@ class _Writer:
         }
         self.widths: dict[str, dict[int, int]] = {}
 
-    def cell(self, ws: Worksheet, row: int, col: int, value: Cell, fmt: Format) -> None:
-        if value is None or value == "":
-            ws.write_blank(row, col, None, fmt)
-        elif isinstance(value, bool):
-            ws.write_string(row, col, "是" if value else "否", fmt)
-        elif isinstance(value, int | float):
-            ws.write_number(row, col, value, fmt)
-        else:
-            ws.write_string(row, col, excel_text(str(value)), fmt)
-
-    def _fit(self, ws: Worksheet, col: int, kind: str, value: Cell) -> None:
-        text = "" if value is None else str(value)
-        width = max((display_width(line) for line in text.split("\n")), default=0) + 2
-        cur = self.widths.setdefault(ws.name, {})
-        cur[col] = max(cur.get(col, 6), min(width, MAX_WIDTH.get(kind, 30)))
-
-    def table(self, ws: Worksheet, table: Table, first_row: int = 0, *, filters: bool = True) -> int:
-        """Write a table with its header at `first_row`; returns the row after it."""
+    def table(self, ws: Worksheet, table: Table, first_row: int = 0, *, filters: bool = True,
+              rows: list[list[Cell]] | None = None, notes: dict[str, str] | None = None) -> int:
+        """Write a table (or the given slice of its rows) with its header at `first_row`; returns
+        the row after it. Row by row, as constant_memory mode requires."""
+        rows = table.rows if rows is None else rows
+        widths = self.widths.setdefault(ws.name, {})
+        caps = [MAX_WIDTH.get(c.kind, 30) for c in table.columns]
+        fmts = [self.fmt["edit"] if c.header == TARGET_EDIT_HEADER else self.fmt[c.kind] for c in table.columns]
+        head = self.fmt["head"]
         for c, col in enumerate(table.columns):
-            self.cell(ws, first_row, c, col.header, self.fmt["head"])
-            self._fit(ws, c, "text", col.header)
-        for r, row in enumerate(table.rows, first_row + 1):
-            for c, (col, value) in enumerate(zip(table.columns, row, strict=True)):
-                fmt = self.fmt["edit"] if col.header == TARGET_EDIT_HEADER else self.fmt[col.kind]
-                self.cell(ws, r, c, value, fmt)
-                self._fit(ws, c, col.kind, value)
-        if filters and table.rows:
-            ws.autofilter(first_row, 0, first_row + len(table.rows), len(table.columns) - 1)
-        return first_row + len(table.rows) + 1
+            ws.write_string(first_row, c, excel_text(col.header), head)
+            _fit(widths, c, col.header, MAX_WIDTH["text"])
+            if notes and col.header in notes:  # before the data rows: constant_memory drops later ones
+                ws.write_comment(first_row, c, notes[col.header])
+        self._cells(ws, first_row, rows, fmts, widths, caps)
+        if filters and rows:
+            ws.autofilter(first_row, 0, first_row + len(rows), len(table.columns) - 1)
+        return first_row + len(rows) + 1
 
-    def sheet(self, name: str, table: Table) -> Worksheet:
-        ws = self.wb.add_worksheet(name)
-        self.table(ws, table)
-        ws.freeze_panes(1, 0)
-        return ws
+    @staticmethod
+    def _cells(ws: Worksheet, first_row: int, rows: list[list[Cell]], fmts: list[Format],
+               widths: dict[int, int], caps: list[int]) -> None:
+        blank, string, number = ws.write_blank, ws.write_string, ws.write_number
+        for r, row in enumerate(rows, first_row + 1):
+            for c, value in enumerate(row):
+                fmt = fmts[c]
+                if value is None or value == "":
+                    blank(r, c, None, fmt)
+                    continue
+                if isinstance(value, bool):
+                    value = "是" if value else "否"
+                if isinstance(value, int | float):
+                    number(r, c, value, fmt)
+                    text = str(value)
+                else:
+                    text = str(value)
+                    string(r, c, excel_text(text), fmt)
+                if widths.get(c, 6) < caps[c]:  # a column already at its widest needs no more measuring
+                    _fit(widths, c, text, caps[c])
+
+    def sheets(self, name: str, table: Table, notes: dict[str, str] | None = None) -> list[Worksheet]:
+        """The table on as many sheets as it needs (name, name(2), …), each with its header."""
+        per_sheet = MAX_ROWS - 1
+        parts = max(1, -(-len(table.rows) // per_sheet))
+        out = []
+        for k, sheet_name in enumerate(continuation_names(name, parts)):
+            ws = self.wb.add_worksheet(sheet_name)
+            self.table(ws, table, rows=table.rows[k * per_sheet:(k + 1) * per_sheet] if parts > 1 else None,
+                       notes=notes)
+            ws.freeze_panes(1, 0)
+            out.append(ws)
+        return out
 
     def finish_widths(self) -> None:
         for ws in self.wb.worksheets():
@@ -94,6 +124,15 @@ class _Writer:
 
     def chart(self, kind: dict[str, Any]) -> Any:
         return self.wb.add_chart(kind)
+
+
+def _fit(widths: dict[int, int], col: int, text: str, cap: int) -> None:
+    """Widen column `col` to fit `text` (its longest line), up to `cap`."""
+    cur = widths.setdefault(col, 6)
+    if 2 * len(text) + 2 <= cur:  # cannot be wider than two columns per character
+        return
+    width = max((display_width(line) for line in text.split("\n")), default=0) + 2
+    widths[col] = max(cur, min(width, cap))
 
 
 def _overview(w: _Writer, t: dict[str, Table]) -> None:
@@ -162,14 +201,12 @@ def write_xlsx(result: AnalysisResult, path: Path) -> None:
     t = build_tables(result)
     w = _Writer(path)
     _overview(w, t)
-    ws = w.sheet("系统性问题", t["systemic"])
+    ws = w.sheets("系统性问题", t["systemic"])[0]
     _systemic_chart(w, ws, t["systemic"])
-    w.sheet("原因聚类", t["causes"])
-    w.sheet("指标明细", t["links"])
-    w.sheet("改进计划", t["plans"])
-    targets = w.sheet("下年度目标建议", t["targets"])
-    col = next(i for i, c in enumerate(t["targets"].columns) if c.header == TARGET_EDIT_HEADER)
-    targets.write_comment(0, col, "建议值，仅供参考：请按实际情况修改后作为下年度绩效目标表使用。")
-    w.sheet("校验问题", t["checks"])
+    w.sheets("原因聚类", t["causes"])
+    w.sheets("指标明细", t["links"])
+    w.sheets("改进计划", t["plans"])
+    w.sheets("下年度目标建议", t["targets"], {TARGET_EDIT_HEADER: "建议值，仅供参考：请按实际情况修改后作为下年度绩效目标表使用。"})
+    w.sheets("校验问题", t["checks"])
     w.finish_widths()
     w.wb.close()
