@@ -7,11 +7,10 @@ from pathlib import Path
 import typer
 
 from ..analyze import AnalyzeConfig, analyze
-from ..cause_model import CauseModel, ModelError
 from ..sources import default_jobs, load_input
 from ..systemic import SystemicConfig
 from ._app import app, echo_errors
-from .causes_cmd import resolve_model
+from .causes_cmd import load_model_option
 from .parse_cmd import PATHS_ARG
 
 OUT_OPTION = typer.Option(Path("reason-miner-report"), "--out", "-o", help="报告输出文件夹（不存在时自动创建）")
@@ -51,19 +50,13 @@ def analyze_command(
     model: Path | None = MODEL_OPTION,
 ) -> None:
     """分析自评表并生成报告：report.xlsx、report.html、plan.docx、report.md、findings.json。"""
+    cause_model = load_model_option(model)  # before reading: a wrong --model fails at once
     _progress("读取自评表……")
     loaded = load_input(paths, jobs=jobs or default_jobs(), scheduler=scheduler, db=db, year=year)
     echo_errors(loaded.errors)
     if not loaded.forms:
         typer.echo("没有可分析的自评表（请检查文件路径或上面的错误信息）。", err=True)
         raise typer.Exit(code=1)
-    cause_model = None
-    if model is not None:
-        try:
-            cause_model = CauseModel.load(resolve_model(model))
-        except ModelError as exc:
-            typer.echo(f"[错误] {exc}", err=True)
-            raise typer.Exit(code=2) from exc
     config = AnalyzeConfig(systemic=SystemicConfig(min_units=min_units, min_projects=min_projects))
     result = analyze(loaded, out, model=cause_model, config=config, progress=_progress)
     systemic = [s for s in result.systemic if s.systemic]

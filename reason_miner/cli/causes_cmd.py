@@ -88,6 +88,17 @@ def gather(paths: list[Path] | None, default: list[Path]) -> ReasonInput:
     return out
 
 
+def load_model_option(model: Path | None) -> CauseModel | None:
+    """The cause model named by a --model option (None without one); exit 2 when it cannot be read."""
+    if model is None:
+        return None
+    try:
+        return CauseModel.load(resolve_model(model))
+    except ModelError as exc:
+        typer.echo(f"[错误] {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+
+
 def resolve_model(name: Path) -> Path:
     """A model folder as given, else the shipped model of that name (models/default → default)."""
     if name.exists():
@@ -160,14 +171,7 @@ def causes_command(
 ) -> None:
     """挖掘偏差原因：拆分原因文本、归纳共性原因；指定 --model 时归入已保存模型的原因类别。"""
     data = gather(paths, [sample_path()])
-    loaded_model = None
-    if model is not None:
-        try:
-            loaded_model = CauseModel.load(resolve_model(model))
-        except ModelError as exc:
-            typer.echo(f"[错误] {exc}", err=True)
-            raise typer.Exit(code=2) from exc
-    result = mine_reasons(data.refs, loaded_model, random_state)
+    result = mine_reasons(data.refs, load_model_option(model), random_state)
     if fmt == OutputFormat.json:
         emit_json(result_json(result, data.errors))
     else:
