@@ -75,13 +75,17 @@ class AnalysisResult:
             "plans": [p.to_dict() for p in self.plans],
             "targets": [t.to_dict() for t in self.targets],
             "errors": [e.to_dict() for e in self.errors],
-            "summary": {
-                "forms": len(self.forms),
-                "indicators": sum(len(f.indicators) for f in self.forms),
-                "points_lost": self.lost_cents / 100,
-                "points_attributed": sum(lk.attributed_cents for lk in self.links) / 100,
-                "systemic": sum(1 for s in self.systemic if s.systemic),
-            },
+            "summary": self.summary(),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """The headline numbers of findings.json."""
+        return {
+            "forms": len(self.forms),
+            "indicators": sum(len(f.indicators) for f in self.forms),
+            "points_lost": self.lost_cents / 100,
+            "points_attributed": sum(lk.attributed_cents for lk in self.links) / 100,
+            "systemic": sum(1 for s in self.systemic if s.systemic),
         }
 
 

@@ -50,13 +50,7 @@ def sections(r: AnalysisResult) -> dict[str, Any]:
         "plans": r.plans,
         "targets": r.targets,
         "errors": r.errors,
-        "summary": {
-            "forms": len(r.forms),
-            "indicators": sum(len(f.indicators) for f in r.forms),
-            "points_lost": r.lost_cents / 100,
-            "points_attributed": sum(lk.attributed_cents for lk in r.links) / 100,
-            "systemic": sum(1 for s in r.systemic if s.systemic),
-        },
+        "summary": r.summary(),
     }
 
 
