@@ -21,6 +21,7 @@ from .load import LoadResult
 from .mine import mine_causes
 from .model import Form, ReadError
 from .report import docx, html, json_out, markdown, xlsx
+from .report.tables import LIMITS, Limits
 from .results import CauseResult, Finding
 from .systemic import SystemicCause, SystemicConfig, rank_systemic
 
@@ -40,6 +41,7 @@ class AnalyzeConfig:
     systemic: SystemicConfig = field(default_factory=SystemicConfig)
     targets: TargetConfig = field(default_factory=TargetConfig)
     checks: CheckConfig = field(default_factory=CheckConfig)
+    limits: Limits = LIMITS  # how much of the long tables each report shows
 
 
 @dataclass
@@ -125,11 +127,12 @@ def assemble(
     )
 
 
-def write_reports(result: AnalysisResult, out_dir: Path, progress: Progress | None = None) -> dict[str, Path]:
+def write_reports(result: AnalysisResult, out_dir: Path, progress: Progress | None = None,
+                  limits: Limits = LIMITS) -> dict[str, Path]:
     """Write the five report files; returns their paths by kind."""
     say = progress or _quiet
     out_dir.mkdir(parents=True, exist_ok=True)
-    writers: dict[str, Callable[[AnalysisResult, Path], None]] = {
+    writers: dict[str, Callable[[AnalysisResult, Path, Limits], None]] = {
         "xlsx": xlsx.write_xlsx,
         "html": html.write_html,
         "docx": docx.write_docx,
@@ -140,7 +143,7 @@ def write_reports(result: AnalysisResult, out_dir: Path, progress: Progress | No
     for kind, name in OUTPUT_FILES.items():
         say(f"写出 {name}……")
         path = out_dir / name
-        writers[kind](result, path)
+        writers[kind](result, path, limits)
         paths[kind] = path
     result.outputs = paths
     return paths
@@ -163,5 +166,5 @@ def analyze(
     say("挖掘偏差原因……")
     causes = mine_causes(forms, model=model) if model is not None else mine_causes(forms)
     result = assemble(load_result, findings, causes, cfg, say)
-    write_reports(result, Path(out_dir), say)
+    write_reports(result, Path(out_dir), say, cfg.limits)
     return result

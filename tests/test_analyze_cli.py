@@ -103,6 +103,17 @@ def test_options_pass_through(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, s
     assert "系统性问题 0 个" in result.stdout  # 3 projects, 1 unit: nothing reaches 4 projects
 
 
+def test_xlsx_rows_option_caps_the_workbook_not_findings(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["analyze", "--out", str(tmp_path), "--xlsx-rows", "10"])
+    assert result.exit_code == 0, result.output
+    rows = list(openpyxl.load_workbook(tmp_path / "report.xlsx", read_only=True)["下年度目标建议"].values)
+    targets = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))["targets"]
+    assert len(targets) == 68 and len(rows) == 1 + 10 + 1
+    assert rows[-1][0] == "……另有58行未列出，完整内容见 findings.json。"
+    changed = [t["indicator"] for t in targets if t["actions"] != ["keep"]]
+    assert [r[5] for r in rows[1:11]] == (changed + [t["indicator"] for t in targets if t["actions"] == ["keep"]])[:10]
+
+
 def test_no_forms_is_a_clear_error(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("这不是自评表\n", encoding="utf-8")

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from test_link import hand_causes
 from reason_miner import LoadResult, load, synth
 from reason_miner.analyze import OUTPUT_FILES, AnalysisResult, analyze, assemble, write_reports
 from reason_miner.checks import check_forms
-from reason_miner.report import xlsx
+from reason_miner.report import markdown, xlsx
 from reason_miner.report.docx import chinese_number
 from reason_miner.report.safe import FIXED_TIME, excel_text, html_text, md_text
 from reason_miner.report.tables import LIMITS, TARGET_EDIT_HEADER
@@ -185,11 +186,20 @@ def test_safety_helpers() -> None:
     assert md_text("<b>a|b</b>\nc") == "&lt;b&gt;a\\|b&lt;/b&gt;<br>c"
 
 
-def test_findings_json_is_the_plain_dump(reports: tuple[AnalysisResult, Path]) -> None:
-    """Streamed findings.json: byte for byte what one json.dumps(indent=2) of the result gives."""
+def test_findings_json_is_the_plain_dump_one_record_per_line(reports: tuple[AnalysisResult, Path]) -> None:
+    """Streamed findings.json: the same document as one json.dumps of the result, laid out with
+    every list item (form, check, link, target…) compact on a line of its own."""
     result, out = reports
-    expected = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    assert (out / "findings.json").read_text(encoding="utf-8") == expected
+    text = (out / "findings.json").read_text(encoding="utf-8")
+    expected = result.to_dict()
+    assert json.loads(text) == json.loads(json.dumps(expected, ensure_ascii=False))
+    lines = text.splitlines()
+    for key in ("forms", "checks", "links", "targets"):
+        start = lines.index(f'  "{key}": [')
+        items = lines[start + 1:start + 1 + len(expected[key])]
+        assert [json.loads(x.strip().rstrip(",")) for x in items] == json.loads(json.dumps(expected[key]))
+        assert lines[start + 1 + len(expected[key])] in ("  ],", "  ]")
+    assert '  "summary": {' in lines and '    "forms": 3,' in lines  # the headline numbers stay indented
 
 
 def test_chinese_number_any_size() -> None:
@@ -259,3 +269,27 @@ def test_large_reports_cap_and_say_so(large: tuple[AnalysisResult, Path]) -> Non
     data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     assert list(data) == ["forms", "checks", "causes", "links", "systemic", "plans", "targets", "errors", "summary"]
     assert len(data["links"]) == len(result.links) and len(data["plans"]) == len(result.plans)
+
+
+def test_xlsx_caps_long_tables_and_says_where_the_rest_is(large: tuple[AnalysisResult, Path], tmp_path: Path) -> None:
+    """Past `xlsx_rows`, a table keeps its first rows (target suggestions that change something
+    first) and ends with a line counting the rest, which findings.json holds; the documents for
+    people then point at findings.json alone."""
+    result, _ = large
+    lim = replace(LIMITS, xlsx_rows=500)
+    xlsx.write_xlsx(result, tmp_path / "report.xlsx", lim)
+    wb = openpyxl.load_workbook(tmp_path / "report.xlsx", read_only=True)
+    rows = list(wb["下年度目标建议"].iter_rows(min_row=2, values_only=True))
+    acting = [t for t in result.targets if t.actions != ["keep"]]
+    assert len(acting) > 500 and len(rows) == 501
+    assert [r[5] for r in rows[:500]] == [t.indicator for t in acting[:500]]
+    assert all(r[10] != "维持" for r in rows[:500])
+    assert rows[500][0] == f"……另有{len(result.targets) - 500}行未列出，完整内容见 findings.json。"
+    links = list(wb["指标明细"].iter_rows(min_row=2, values_only=True))
+    assert len(result.links) > 500 and len(links) == 501
+    assert links[-1][0] == f"……另有{len(result.links) - 500}行未列出，完整内容见 findings.json。"
+    assert [r[6] for r in links[:500]] == [lk.indicator for lk in result.links[:500]]
+
+    render = markdown.render_markdown(result, lim)
+    assert f"……另有{len(result.links) - LIMITS.rows}行未列出，完整内容见 findings.json。" in render
+    assert "report.xlsx “指标明细”" not in render

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import typer
 
 from ..analyze import AnalyzeConfig, analyze
+from ..report.tables import LIMITS
 from ..sources import default_jobs, load_input
 from ..systemic import SystemicConfig
 from ._app import app, echo_errors
@@ -20,6 +22,10 @@ DB_OPTION = typer.Option(None, "--db", help="DuckDB 工作库：从库中读取�
 YEAR_OPTION = typer.Option(None, "--year", help="只分析该年度的自评表")
 MODEL_OPTION = typer.Option(
     None, "--model", "-m", help="原因模型文件夹（如 models/default）：把原因归入已保存模型的原因类别，便于跨年度对比"
+)
+XLSX_ROWS_OPTION = typer.Option(
+    LIMITS.xlsx_rows, "--xlsx-rows", min=1,
+    help="report.xlsx 每张表最多写入的行数（超出部分完整保存在 findings.json；下年度目标建议优先保留需调整的指标）",
 )
 MIN_UNITS_OPTION = typer.Option(2, "--min-units", min=1, help="原因在至少多少个单位出现时判为系统性问题")
 MIN_PROJECTS_OPTION = typer.Option(2, "--min-projects", min=1, help="原因在至少多少个项目出现时判为系统性问题")
@@ -48,6 +54,7 @@ def analyze_command(
     min_units: int = MIN_UNITS_OPTION,
     min_projects: int = MIN_PROJECTS_OPTION,
     model: Path | None = MODEL_OPTION,
+    xlsx_rows: int = XLSX_ROWS_OPTION,
 ) -> None:
     """分析自评表并生成报告：report.xlsx、report.html、plan.docx、report.md、findings.json。"""
     cause_model = load_model_option(model)  # before reading: a wrong --model fails at once
@@ -57,7 +64,8 @@ def analyze_command(
     if not loaded.forms:
         typer.echo("没有可分析的自评表（请检查文件路径或上面的错误信息）。", err=True)
         raise typer.Exit(code=1)
-    config = AnalyzeConfig(systemic=SystemicConfig(min_units=min_units, min_projects=min_projects))
+    config = AnalyzeConfig(systemic=SystemicConfig(min_units=min_units, min_projects=min_projects),
+                           limits=replace(LIMITS, xlsx_rows=xlsx_rows))
     result = analyze(loaded, out, model=cause_model, config=config, progress=_progress)
     systemic = [s for s in result.systemic if s.systemic]
     typer.echo(

@@ -29,7 +29,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from .safe import FIXED_TIME, normalise_zip
-from .tables import LIMITS, Limits, capped_join, fmt, head, more_note, summary
+from .tables import LIMITS, Limits, capped_join, fmt, full_where, head, more_note, summary
 
 if TYPE_CHECKING:
     from ..advise_plan import Plan
@@ -226,12 +226,13 @@ def build_docx(r: AnalysisResult, lim: Limits = LIMITS) -> _Doc:
     for p in unit_plans:
         _plan(d, p, lim)
     if hidden:
-        d.para(more_note(hidden, "个单位的改进计划", "report.xlsx “改进计划”工作表和 findings.json"))
+        d.para(more_note(hidden, "个单位的改进计划", full_where("改进计划", len(r.plans), lim)))
     d.section("下年度绩效目标调整建议")
     changed = [t for t in r.targets if set(t.actions) - {"keep", "quantify"}]
     quantify = sum(1 for t in r.targets if "quantify" in t.actions)
     d.para(f"共{len(r.targets)}项指标，以下{len(changed)}项建议调整目标值或方向；另有{quantify}项定性指标建议量化"
-           "（完整可编辑的建议表见 report.xlsx “下年度目标建议”工作表）。建议仅供参考，由单位结合实际决定。")
+           f"（完整可编辑的建议表见 {full_where('下年度目标建议', len(r.targets), lim)}）。"
+           "建议仅供参考，由单位结合实际决定。")
     shown, hidden = head(changed, lim.rows)
     if shown:
         d.table(
@@ -239,7 +240,7 @@ def build_docx(r: AnalysisResult, lim: Limits = LIMITS) -> _Doc:
             [[t.project or "", t.indicator, t.target, t.actual, t.suggestion, t.reason] for t in shown],
         )
     if hidden:
-        d.para(more_note(hidden, "项调整建议", "report.xlsx “下年度目标建议”工作表和 findings.json"))
+        d.para(more_note(hidden, "项调整建议", full_where("下年度目标建议", len(r.targets), lim)))
     d.section("需关注的校验问题")
     notable = [f for f in r.findings if f.severity != "info" or f.rule == "budget_cut"]
     if not notable:
@@ -249,7 +250,7 @@ def build_docx(r: AnalysisResult, lim: Limits = LIMITS) -> _Doc:
         where = f"「{f.project or '未命名项目'}」" + (f"{f.indicator}：" if f.indicator else "：")
         d.para(f"{n}.{where}{f.message}（来源：{f.source.describe()}）")
     if hidden:
-        d.para(more_note(hidden, "个校验问题", "report.xlsx “校验问题”工作表和 findings.json"))
+        d.para(more_note(hidden, "个校验问题", full_where("校验问题", len(r.findings) + len(r.errors), lim)))
     d.section("说明")
     d.para("本计划由 reason-miner 依据自评表文本自动起草，问题表现均注明来源文件及行号，可逐条核对；"
            "改进措施包括单位自述措施（已去重）和同类原因的标准措施，请责任单位结合实际修改，并填写完成时限。")

@@ -28,6 +28,7 @@ from .tables import (
     cause_points,
     fmt,
     full_place,
+    full_where,
     head,
     heat,
     more_note,
@@ -174,7 +175,7 @@ def _json_script(payload: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _table(table: Table, box_id: str, limit: int) -> str:
+def _table(table: Table, box_id: str, limit: int, lim: Limits = LIMITS) -> str:
     header = "".join(
         f'<th data-kind="{"num" if c.kind in ("num", "int") else "text"}">{esc(c.header)}</th>' for c in table.columns
     )
@@ -189,7 +190,7 @@ def _table(table: Table, box_id: str, limit: int) -> str:
         body.append(f"<tr data-item>{cells}</tr>")
     count = f"前{len(rows)}行，共{table.size}行" if hidden else f"{table.size}行"
     note = (f'<p class="muted more">仅显示前{len(rows)}行，'
-            f"{esc(more_note(hidden, '行', full_place(table)))}</p>") if hidden else ""
+            f"{esc(more_note(hidden, '行', full_place(table, lim)))}</p>") if hidden else ""
     return (
         f'<input class="filter" type="search" data-target="{box_id}" placeholder="输入关键字筛选（{count}）">'
         f'<div class="scroll" id="{box_id}"><table class="sortable"><thead><tr>{header}</tr></thead>'
@@ -223,7 +224,7 @@ def _plans(plans: list[Plan], lim: Limits) -> str:
     """Every systemic cause's plan, then the first `lim.html_plans` per-unit plans and a note."""
     units, hidden = head([p for p in plans if p.scope != "cause"], lim.html_plans)
     shown = [p for p in plans if p.scope == "cause"] + units
-    where = "report.xlsx “改进计划”工作表和 findings.json"
+    where = full_where("改进计划", len(plans), lim)
     more = f'<p class="muted more">{esc(more_note(hidden, "个单位的改进计划", where))}</p>' if hidden else ""
     return "".join(_plan(p, lim) for p in shown) + more
 
@@ -255,20 +256,20 @@ def render_html(r: AnalysisResult, lim: Limits = LIMITS) -> str:
     if signals:
         sys_items += _list("校验信号：文本未说明的可能原因", signals, lim.html_rows)
     sections = [
-        ("overview", "概览", f'<div class="cards">{cards}</div><h3>各自评表</h3>{_table(t["forms"], "tbl-forms", lim.html_rows)}'),
+        ("overview", "概览", f'<div class="cards">{cards}</div><h3>各自评表</h3>{_table(t["forms"], "tbl-forms", lim.html_rows, lim)}'),
         ("charts", "图表",
          '<h3>按原因的扣分（帕累托图）</h3><div class="chart" id="pareto"><svg role="img" aria-label="帕累托图"></svg></div>'
          '<h3>原因 × 单位（归因扣分）</h3><div class="chart" id="heat-unit"><svg role="img" aria-label="原因×单位热力图"></svg></div>'
          '<h3>原因 × 项目（归因扣分）</h3><div class="chart" id="heat-project"><svg role="img" aria-label="原因×项目热力图"></svg></div>'),
-        ("systemic", "系统性问题", f'<div id="sys-list">{sys_items}</div><h3>全部原因排名</h3>{_table(t["systemic"], "tbl-systemic", lim.html_rows)}'),
-        ("causes", "原因聚类", _table(t["causes"], "tbl-causes", lim.html_rows)),
-        ("links", "指标明细", _table(t["links"], "tbl-links", lim.html_rows)),
+        ("systemic", "系统性问题", f'<div id="sys-list">{sys_items}</div><h3>全部原因排名</h3>{_table(t["systemic"], "tbl-systemic", lim.html_rows, lim)}'),
+        ("causes", "原因聚类", _table(t["causes"], "tbl-causes", lim.html_rows, lim)),
+        ("links", "指标明细", _table(t["links"], "tbl-links", lim.html_rows, lim)),
         ("plans", "改进计划",
          '<input class="filter" type="search" data-target="plan-list" placeholder="输入关键字筛选改进计划">'
          f'<div id="plan-list">{_plans(r.plans, lim)}</div>'),
         ("targets", "下年度目标建议", '<p class="muted">建议仅供参考，由用户决定；可编辑版本见 report.xlsx。</p>'
-         + _table(t["targets"], "tbl-targets", lim.html_rows)),
-        ("checks", "校验问题", _table(t["checks"], "tbl-checks", lim.html_rows)),
+         + _table(t["targets"], "tbl-targets", lim.html_rows, lim)),
+        ("checks", "校验问题", _table(t["checks"], "tbl-checks", lim.html_rows, lim)),
     ]
     nav = "".join(f'<a href="#{sid}">{esc(title)}</a>' for sid, title, _ in sections)
     body = "".join(f'<section id="{sid}"><h2>{esc(title)}</h2>{content}</section>' for sid, title, content in sections)

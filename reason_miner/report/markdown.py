@@ -18,6 +18,7 @@ from .tables import (
     capped_join,
     fmt,
     full_place,
+    full_where,
     head,
     more_note,
     pick,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from ..analyze import AnalysisResult
 
 
-def md_table(table: Table, limit: int | None = None) -> list[str]:
+def md_table(table: Table, limit: int | None = None, lim: Limits = LIMITS) -> list[str]:
     """The table (its first `limit` rows, then a note on the rest)."""
     if not table.rows:
         return ["（无）", ""]
@@ -38,7 +39,7 @@ def md_table(table: Table, limit: int | None = None) -> list[str]:
     rows = table.rows if limit is None else table.rows[:limit]
     hidden = table.size - len(rows)
     body = ["| " + " | ".join(md_text(fmt(v)) for v in row) + " |" for row in rows]
-    note = ["", more_note(hidden, "行", full_place(table))] if hidden else []
+    note = ["", more_note(hidden, "行", full_place(table, lim))] if hidden else []
     return [header, rule, *body, *note, ""]
 
 
@@ -71,7 +72,7 @@ def render_markdown(r: AnalysisResult, lim: Limits = LIMITS) -> str:
     t = build_tables(r, lim.rows)
     systemic = [s for s in r.systemic if s.systemic]
     lines = ["# 绩效自评偏差原因分析报告", "", "## 一、概览", "", *md_table(t["overview"]),
-             *md_table(t["forms"], lim.rows)]
+             *md_table(t["forms"], lim.rows, lim)]
     lines += ["## 二、系统性问题", ""]
     for s in systemic:
         lines += [
@@ -100,15 +101,15 @@ def render_markdown(r: AnalysisResult, lim: Limits = LIMITS) -> str:
     for n, p in enumerate(plans, 1):
         lines += _plan(n, p, lim)
     if hidden:
-        lines += [more_note(hidden, "个单位的改进计划", "report.xlsx “改进计划”工作表和 findings.json"), ""]
+        lines += [more_note(hidden, "个单位的改进计划", full_where("改进计划", len(r.plans), lim)), ""]
     changed = targets_table(r, lim.rows, [s for s in r.targets if s.actions != ["keep"]])
     lines += ["## 五、下年度目标建议", "",
-              f"共{len(r.targets)}项指标，其中{changed.size}项建议调整（完整可编辑表见 report.xlsx）。", ""]
+              f"共{len(r.targets)}项指标，其中{changed.size}项建议调整（完整可编辑表见 {full_where('下年度目标建议', len(r.targets), lim)}）。", ""]
     lines += md_table(pick(changed, ["项目名称", "三级指标", "本年度指标值", "实际完成值", "得分", "建议类型", TARGET_EDIT_HEADER,
-                                     "理由"]), lim.rows)
-    lines += ["## 六、校验问题", "", *md_table(t["checks"], lim.rows)]
+                                     "理由"]), lim.rows, lim)
+    lines += ["## 六、校验问题", "", *md_table(t["checks"], lim.rows, lim)]
     lines += ["## 七、指标明细（原因关联表）", "", *md_table(pick(t["links"], [
-        "项目名称", "三级指标", "扣分", "原因", "涉及扣分", "归因扣分", "偏差原因原文", "来源文件", "行"]), lim.rows)]
+        "项目名称", "三级指标", "扣分", "原因", "涉及扣分", "归因扣分", "偏差原因原文", "来源文件", "行"]), lim.rows, lim)]
     return "\n".join(lines).rstrip() + "\n"
 
 

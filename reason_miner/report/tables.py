@@ -26,15 +26,18 @@ FULL_LISTS = "report.xlsx 和 findings.json"  # where everything a document leav
 
 @dataclass(frozen=True)
 class Limits:
-    """How much of the long lists the documents written for people (plan.docx, report.md,
-    report.html) show. Whatever is left out is counted in a note naming where it is complete:
-    report.xlsx and findings.json always hold everything."""
+    """How much of the long lists the reports show. Whatever is left out is counted in a note
+    naming where it is complete: findings.json always holds everything, report.xlsx every table of
+    up to `xlsx_rows` rows (a province's millions of indicator rows would take minutes to write
+    and no one scrolls them in Excel; the longer tables keep their first rows, the target
+    suggestions that change something first)."""
 
     items: int = 20  # entries of one evidence list (problems, indicators, quotes, units…)
     unit_plans: int = 30  # per-unit plans (the systemic causes' plans are always all shown)
     rows: int = 300  # rows of one table in plan.docx / report.md
     html_rows: int = 1000  # rows of one table embedded in report.html
     html_plans: int = 200  # per-unit plans in report.html
+    xlsx_rows: int = 20_000  # rows of one table in report.xlsx
 
 
 LIMITS = Limits()
@@ -50,10 +53,15 @@ def more_note(hidden: int, unit: str = "项", where: str = FULL_LISTS) -> str:
     return f"……另有{hidden}{unit}未列出，完整内容见 {where}。"
 
 
-def full_place(table: Table) -> str:
-    """Where a table is complete: its report.xlsx sheet and findings.json."""
+def full_where(sheet: str, size: int, lim: Limits = LIMITS) -> str:
+    """Where a table of `size` rows shown on `sheet` is complete."""
+    return f"report.xlsx “{sheet}”工作表和 findings.json" if size <= lim.xlsx_rows else "findings.json"
+
+
+def full_place(table: Table, lim: Limits = LIMITS) -> str:
+    """Where a table is complete: its report.xlsx sheet (when it fits there) and findings.json."""
     sheet = "概览" if table.key in ("overview", "forms", "pareto") else table.title
-    return f"report.xlsx “{sheet}”工作表和 findings.json"
+    return full_where(sheet, table.size, lim)
 
 
 def capped_join(items: list[str], limit: int, unit: str = "个") -> str:

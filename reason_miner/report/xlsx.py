@@ -5,9 +5,11 @@ points of the systemic causes), frozen headers, filters, widths that fit Chinese
 written with write_string only, neutralised by `safe.excel_text`, and the workbook is created with
 strings_to_formulas off. xlsxwriter writes fixed zip timestamps; the created date is fixed here.
 
-Every row is kept: a table longer than Excel's 1,048,576 rows goes on continuation sheets
-(下年度目标建议(2), …), each with the header again. Sheets are written row by row, one after the
-other, in xlsxwriter's constant_memory mode, so memory does not grow with the rows.
+A table holds its first `Limits.xlsx_rows` rows (the target suggestions that change something
+first) and a last line saying how many more are complete in findings.json. With a larger limit, a
+table longer than Excel's 1,048,576 rows goes on continuation sheets (下年度目标建议(2), …), each
+with the header again. Sheets are written row by row, one after the other, in xlsxwriter's
+constant_memory mode, so memory does not grow with the rows.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .safe import FIXED_TIME, excel_text
-from .tables import TARGET_EDIT_HEADER, Cell, Table, build_tables
+from .tables import LIMITS, TARGET_EDIT_HEADER, Cell, Limits, Table, build_tables, more_note, targets_table
 
 if TYPE_CHECKING:
     from ..analyze import AnalysisResult
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 MAX_WIDTH = {"text": 30, "long": 50, "num": 12, "int": 8}
 SHEETS = ["概览", "系统性问题", "原因聚类", "指标明细", "改进计划", "下年度目标建议", "校验问题"]
 MAX_ROWS = 1_048_576  # rows of one Excel worksheet, the header included
-
+CHART_BARS = 50  # forms in the 各项目扣分 chart
 
 
 def display_width(text: str) -> int:
@@ -61,6 +63,7 @@ class _Writer:
             "int": self.wb.add_format({**base, "num_format": "0"}),
             "edit": self.wb.add_format({**base, "bg_color": "#FFF2CC", "text_wrap": True}),
             "title": self.wb.add_format({"bold": True, "font_size": 12, "font_name": "宋体"}),
+            "note": self.wb.add_format({"italic": True, "font_name": "宋体", "font_size": 10}),
         }
         self.widths: dict[str, dict[int, int]] = {}
 
@@ -81,7 +84,12 @@ class _Writer:
         self._cells(ws, first_row, rows, fmts, widths, caps)
         if filters and rows:
             ws.autofilter(first_row, 0, first_row + len(rows), len(table.columns) - 1)
-        return first_row + len(rows) + 1
+        end = first_row + len(rows) + 1
+        hidden = table.size - len(table.rows)  # rows the table was built without (on no sheet)
+        if hidden > 0 and (not rows or rows[-1] is table.rows[-1]):  # after the table's last part
+            ws.write_string(end, 0, more_note(hidden, "行", "findings.json"), self.fmt["note"])
+            end += 1
+        return end
 
     @staticmethod
     def _cells(ws: Worksheet, first_row: int, rows: list[list[Cell]], fmts: list[Format],
@@ -167,7 +175,7 @@ def _overview(w: _Writer, t: dict[str, Table]) -> None:
         col.set_size({"width": 640, "height": 360})
         ws.insert_chart(0, len(t["forms"].columns) + 1, col)
 
-    n_forms = len(t["forms"].rows)
+    n_forms = min(len(t["forms"].rows), CHART_BARS)
     if n_forms:
         first, last = forms_row + 2, forms_row + 1 + n_forms
         bar = w.chart({"type": "bar"})
@@ -175,7 +183,7 @@ def _overview(w: _Writer, t: dict[str, Table]) -> None:
             "name": "扣分", "categories": ["概览", first, 0, last, 0], "values": ["概览", first, 9, last, 9],
             "fill": {"color": "#A5A5A5"}, "data_labels": {"value": True},
         })
-        bar.set_title({"name": "各项目扣分"})
+        bar.set_title({"name": "各项目扣分" + (f"（前{n_forms}张）" if t["forms"].size > n_forms else "")})
         bar.set_legend({"none": True})
         bar.set_size({"width": 640, "height": 300})
         ws.insert_chart(20, len(t["forms"].columns) + 1, bar)
@@ -197,8 +205,12 @@ def _systemic_chart(w: _Writer, ws: Worksheet, table: Table) -> None:
     ws.insert_chart(n + 3, 1, chart)
 
 
-def write_xlsx(result: AnalysisResult, path: Path) -> None:
-    t = build_tables(result)
+def write_xlsx(result: AnalysisResult, path: Path, limits: Limits = LIMITS) -> None:
+    t = build_tables(result, limits.xlsx_rows)
+    if len(result.targets) > limits.xlsx_rows:  # the suggestions that change something first
+        keep = [s for s in result.targets if s.actions == ["keep"]]
+        t["targets"] = targets_table(result, limits.xlsx_rows,
+                                     [s for s in result.targets if s.actions != ["keep"]] + keep)
     w = _Writer(path)
     _overview(w, t)
     ws = w.sheets("系统性问题", t["systemic"])[0]
