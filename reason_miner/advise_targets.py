@@ -28,7 +28,7 @@ class TargetConfig:
     missed_years: int = 2  # ... or years running → lower or split
 
 
-@dataclass
+@dataclass(slots=True)  # one per indicator row: millions in a province's batch
 class TargetSuggestion:
     project: str | None
     unit: str | None
@@ -75,6 +75,8 @@ class _Advisor:
     def __init__(self, forms: list[Form], findings: list[Finding], cfg: TargetConfig) -> None:
         self.forms = forms
         self.cfg = cfg
+        # the few distinct action lists, shared by the rows that have them (read-only)
+        self.shared: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
         self.row_findings: dict[tuple[int, int], dict[str, Finding]] = defaultdict(dict)
         self.budget_cut: dict[int, Finding] = {}
         for f in findings:
@@ -172,7 +174,10 @@ class _Advisor:
             else:
                 actions.append("keep")
                 reasons.append("本年度已完成，建议维持（可结合下年度预算适度提高）")
-        labels = _quantify()["actions"]
+        shared = self.shared.get(tuple(actions))
+        if shared is None:
+            labels = _quantify()["actions"]
+            shared = self.shared[tuple(actions)] = (actions, [labels.get(x, x) for x in actions])
         return TargetSuggestion(
             project=form.project,
             unit=form.unit,
@@ -185,8 +190,8 @@ class _Advisor:
             weight=ind.weight,
             score=ind.score,
             lost=ind.lost,
-            actions=actions,
-            action_labels=[labels.get(x, x) for x in actions],
+            actions=shared[0],
+            action_labels=shared[1],
             suggestion=suggestion or t.raw,
             reason="；".join(reasons),
             location=ind.source.describe(),

@@ -16,6 +16,7 @@ from typing import Any
 from .advise_plan import Plan, draft_plans
 from .advise_targets import TargetConfig, TargetSuggestion, suggest_targets
 from .checks import CheckConfig, check_forms
+from .gcpause import gc_paused
 from .link import Link, link_causes, total_lost_cents
 from .load import LoadResult
 from .mine import mine_causes
@@ -161,10 +162,11 @@ def analyze(
     cfg = config or AnalyzeConfig()
     say = progress or _quiet
     forms = load_result.forms
-    say(f"校验 {len(forms)} 张自评表……")
-    findings = check_forms(forms, config=cfg.checks)
-    say("挖掘偏差原因……")
-    causes = mine_causes(forms, model=model) if model is not None else mine_causes(forms)
-    result = assemble(load_result, findings, causes, cfg, say)
-    write_reports(result, Path(out_dir), say, cfg.limits)
+    with gc_paused():
+        say(f"校验 {len(forms)} 张自评表……")
+        findings = check_forms(forms, config=cfg.checks)
+        say("挖掘偏差原因……")
+        causes = mine_causes(forms, model=model) if model is not None else mine_causes(forms)
+        result = assemble(load_result, findings, causes, cfg, say)
+        write_reports(result, Path(out_dir), say, cfg.limits)
     return result

@@ -265,7 +265,8 @@ def test_large_reports_cap_and_say_so(large: tuple[AnalysisResult, Path]) -> Non
 
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
     assert sum(1 for _ in wb["指标明细"].iter_rows(min_row=2)) == len(result.links)  # nothing cut in the workbook
-    assert sum(1 for _ in wb["下年度目标建议"].iter_rows(min_row=2)) == len(result.targets)
+    assert len(result.targets) > LIMITS.xlsx_rows  # capped, with a line saying so
+    assert sum(1 for _ in wb["下年度目标建议"].iter_rows(min_row=2)) == LIMITS.xlsx_rows + 1
     data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     assert list(data) == ["forms", "checks", "causes", "links", "systemic", "plans", "targets", "errors", "summary"]
     assert len(data["links"]) == len(result.links) and len(data["plans"]) == len(result.plans)

@@ -37,7 +37,7 @@ class Limits:
     rows: int = 300  # rows of one table in plan.docx / report.md
     html_rows: int = 1000  # rows of one table embedded in report.html
     html_plans: int = 200  # per-unit plans in report.html
-    xlsx_rows: int = 20_000  # rows of one table in report.xlsx
+    xlsx_rows: int = 10_000  # rows of one table in report.xlsx
 
 
 LIMITS = Limits()
