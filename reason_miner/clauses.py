@@ -32,17 +32,23 @@ class Markers:
     hard_separators: str
     cause_prefix: frozenset[str]
     cause_tokens: frozenset[str]
-    priority_problems: tuple[str, ...]
-    problem_substrings: tuple[str, ...]
-    consequence_substrings: tuple[str, ...]
+    # "contains any of these substrings", each list as one alternation (one scan, not one per word)
+    priority_problems: re.Pattern[str]
+    problem_substrings: re.Pattern[str]
+    consequence_substrings: re.Pattern[str]
     effect_start: frozenset[str]
-    effect_substrings: tuple[str, ...]
+    effect_substrings: re.Pattern[str]
     measure_start: frozenset[str]
     measure_tokens: frozenset[str]
     pronouns: frozenset[str]
     new_cause: frozenset[str]
     quality_words: frozenset[str]
     modifiers: frozenset[str]
+
+
+def _any_of(words: list[str]) -> re.Pattern[str]:
+    """A pattern matching any of `words` (never matching when there are none)."""
+    return re.compile("|".join(re.escape(w) for w in words) or r"(?!)")
 
 
 @cache
@@ -53,11 +59,11 @@ def load_markers() -> Markers:
         hard_separators=d["hard_separators"],
         cause_prefix=frozenset(d["cause_prefix_tokens"]),
         cause_tokens=frozenset(d["cause_tokens"]),
-        priority_problems=tuple(d["priority_problem_substrings"]),
-        problem_substrings=tuple(d["problem_substrings"]),
-        consequence_substrings=tuple(d["consequence_substrings"]),
+        priority_problems=_any_of(d["priority_problem_substrings"]),
+        problem_substrings=_any_of(d["problem_substrings"]),
+        consequence_substrings=_any_of(d["consequence_substrings"]),
         effect_start=frozenset(d["effect_start_tokens"]),
-        effect_substrings=tuple(d["effect_substrings"]),
+        effect_substrings=_any_of(d["effect_substrings"]),
         measure_start=frozenset(d["measure_start_tokens"]),
         measure_tokens=frozenset(d["measure_tokens"]),
         pronouns=frozenset(d["pronoun_tokens"]),
@@ -182,13 +188,13 @@ def classify(
         new = hard_break or first in m.cause_prefix or first in m.new_cause
         return ClauseInfo(clause, "cause", _cause_focus(toks, m), refers_back=not new)
     after_cause = cause_in_sentence and not hard_break
-    if any(s in clause for s in m.priority_problems):  # "申请人数少于预期": demand, not a shortfall
+    if m.priority_problems.search(clause):  # "申请人数少于预期": demand, not a shortfall
         return ClauseInfo(clause, "cause", _content(toks), refers_back=not hard_break and first not in m.new_cause)
-    if any(s in clause for s in m.effect_substrings):
+    if m.effect_substrings.search(clause):
         return ClauseInfo(clause, "effect", ())
-    if any(s in clause for s in m.problem_substrings):
+    if m.problem_substrings.search(clause):
         return ClauseInfo(clause, "cause", _content(toks), refers_back=not hard_break and first not in m.new_cause)
-    if any(s in clause for s in m.consequence_substrings):
+    if m.consequence_substrings.search(clause):
         # "受台风影响，工程停工": what happened after a stated cause is its effect
         if after_cause:
             return ClauseInfo(clause, "effect", ())
