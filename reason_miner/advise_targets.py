@@ -9,10 +9,12 @@ cut (`budget_cut`) that makes a missed quantity target unrealistic.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, overload
 
 from .checks import is_cost_indicator, is_quantity_indicator
 from .model import Form, Indicator
@@ -52,6 +54,9 @@ class TargetSuggestion:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+KEEP_REASON = "本年度已完成，建议维持（可结合下年度预算适度提高）"
 
 
 @cache
@@ -97,7 +102,7 @@ class _Advisor:
                         self.missed_years[name].add(form.year)
 
     def suggest(self, fi: int, ii: int) -> TargetSuggestion:
-        form, ind = self.forms[fi], self.forms[fi].indicators[ii]
+        ind = self.forms[fi].indicators[ii]
         t, a = ind.target, ind.actual
         found = self.row_findings.get((fi, ii), {})
         actions: list[str] = []
@@ -172,8 +177,16 @@ class _Advisor:
                 actions.append("missed")
                 reasons.append("本年度未完成，目标设置无明显问题，建议保持目标并落实改进措施")
             else:
-                actions.append("keep")
-                reasons.append("本年度已完成，建议维持（可结合下年度预算适度提高）")
+                return self.keep(fi, ii)
+        return self._build(fi, ii, actions, suggestion or t.raw, "；".join(reasons), data)
+
+    def keep(self, fi: int, ii: int) -> TargetSuggestion:
+        """The suggestion of a row met with nothing to change: it follows from the row alone."""
+        return self._build(fi, ii, ["keep"], self.forms[fi].indicators[ii].target.raw, KEEP_REASON, {})
+
+    def _build(self, fi: int, ii: int, actions: list[str], suggestion: str, reason: str,
+               data: dict[str, Any]) -> TargetSuggestion:
+        form, ind = self.forms[fi], self.forms[fi].indicators[ii]
         shared = self.shared.get(tuple(actions))
         if shared is None:
             labels = _quantify()["actions"]
@@ -185,15 +198,15 @@ class _Advisor:
             level1=ind.level1,
             level2=ind.level2,
             indicator=ind.name,
-            target=t.raw,
-            actual=a.raw,
+            target=ind.target.raw,
+            actual=ind.actual.raw,
             weight=ind.weight,
             score=ind.score,
             lost=ind.lost,
             actions=shared[0],
             action_labels=shared[1],
-            suggestion=suggestion or t.raw,
-            reason="；".join(reasons),
+            suggestion=suggestion,
+            reason=reason,
             location=ind.source.describe(),
             form_index=fi,
             indicator_index=ii,
@@ -219,10 +232,62 @@ class _Advisor:
             reasons.append(f"实际成本{a.raw}仅为上限{t.raw}的{_pct(a.value / t.value * 100)}%，上限偏宽松，建议按实际成本收紧")
 
 
+class TargetAdvice(Sequence[TargetSuggestion]):
+    """The suggestions for every indicator row, in form and row order.
+
+    Those that change something (`changed`) are kept; the rows with nothing to change, about half
+    of a batch, are built again when read, as they follow from the row alone: a province's millions
+    of "维持" suggestions then cost no memory.
+    """
+
+    def __init__(self, advisor: _Advisor) -> None:
+        self._advisor = advisor
+        self._starts: list[int] = []  # index of each form's first row
+        self._kept: dict[int, TargetSuggestion] = {}  # row index -> suggestion, for the changed rows
+        n = 0
+        for fi, form in enumerate(advisor.forms):
+            self._starts.append(n)
+            for ii in range(len(form.indicators)):
+                s = advisor.suggest(fi, ii)
+                if s.actions != ["keep"]:
+                    self._kept[n] = s
+                n += 1
+        self._size = n
+        self.changed: list[TargetSuggestion] = list(self._kept.values())
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _at(self, n: int) -> TargetSuggestion:
+        kept = self._kept.get(n)
+        if kept is not None:
+            return kept
+        fi = bisect_right(self._starts, n) - 1
+        return self._advisor.keep(fi, n - self._starts[fi])
+
+    @overload
+    def __getitem__(self, i: int) -> TargetSuggestion: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[TargetSuggestion]: ...
+    def __getitem__(self, i: int | slice) -> TargetSuggestion | list[TargetSuggestion]:
+        if isinstance(i, slice):
+            return [self._at(n) for n in range(*i.indices(self._size))]
+        if not -self._size <= i < self._size:
+            raise IndexError(i)
+        return self._at(i % self._size)
+
+    def __iter__(self) -> Iterator[TargetSuggestion]:
+        n = 0
+        for fi, form in enumerate(self._advisor.forms):
+            for ii in range(len(form.indicators)):
+                kept = self._kept.get(n)
+                yield kept if kept is not None else self._advisor.keep(fi, ii)
+                n += 1
+
+
 def suggest_targets(
     forms: list[Form], findings: list[Finding], config: TargetConfig | None = None
-) -> list[TargetSuggestion]:
+) -> TargetAdvice:
     """One suggestion per indicator row, in form and row order."""
-    adv = _Advisor(forms, findings, config or TargetConfig())
-    return [adv.suggest(fi, ii) for fi, form in enumerate(forms) for ii in range(len(form.indicators))]
+    return TargetAdvice(_Advisor(forms, findings, config or TargetConfig()))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .advise_plan import Plan, draft_plans
-from .advise_targets import TargetConfig, TargetSuggestion, suggest_targets
+from .advise_targets import TargetAdvice, TargetConfig, suggest_targets
 from .checks import CheckConfig, check_forms
 from .gcpause import gc_paused
 from .link import Link, link_causes, total_lost_cents
@@ -55,7 +55,7 @@ class AnalysisResult:
     links: list[Link]
     systemic: list[SystemicCause]
     plans: list[Plan]
-    targets: list[TargetSuggestion]
+    targets: TargetAdvice
     outputs: dict[str, Path] = field(default_factory=dict)
 
     @cached_property

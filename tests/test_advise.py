@@ -188,3 +188,21 @@ def test_quantity_with_upper_bound_not_penalised_gets_soft_direction_advice(samp
     # a cost cap with ≤ is the right direction: no direction advice there
     cost = _target(targets, "文体事务管理", "非遗主题活动成本")
     assert "direction" not in cost.actions
+
+
+def test_target_advice_keeps_only_what_changes_and_reads_like_a_list(sample: LoadResult) -> None:
+    """Rows with nothing to change are rebuilt when read: every way of reading gives the same
+    suggestions, and `changed` is exactly the ones that change something, in row order."""
+    advice = suggest_targets(sample.forms, check_forms(sample.forms))
+    rows = list(advice)
+    assert len(rows) == len(advice) == 68
+    assert [advice[i] for i in range(len(advice))] == rows == advice[:] and advice[-1] == rows[-1]
+    assert advice[10:20:3] == rows[10:20:3]
+    assert advice.changed == [t for t in rows if t.actions != ["keep"]]
+    kept = [t for t in rows if t.actions == ["keep"]]
+    assert kept and len(advice.changed) + len(kept) == 68
+    assert all(t.suggestion == t.target and t.reason.startswith("本年度已完成") for t in kept)
+    assert [(t.form_index, t.indicator_index) for t in rows] == [
+        (fi, ii) for fi, f in enumerate(sample.forms) for ii in range(len(f.indicators))]
+    with pytest.raises(IndexError):
+        advice[68]

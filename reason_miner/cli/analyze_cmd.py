@@ -76,7 +76,7 @@ def analyze_command(
         f"系统性问题 {len(systemic)} 个"
         + (f"（{'、'.join(s.label for s in systemic[:5])}）" if systemic else "")
         + f"；校验问题 {len(result.findings)} 项；"
-        f"下年度目标建议调整 {sum(1 for t in result.targets if t.actions != ['keep'])} 项。"
+        f"下年度目标建议调整 {len(result.targets.changed)} 项。"
     )
     for kind, path in result.outputs.items():
         typer.echo(f"  {LABELS[kind]}：{path}")

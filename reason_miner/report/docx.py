@@ -228,8 +228,8 @@ def build_docx(r: AnalysisResult, lim: Limits = LIMITS) -> _Doc:
     if hidden:
         d.para(more_note(hidden, "个单位的改进计划", full_where("改进计划", len(r.plans), lim)))
     d.section("下年度绩效目标调整建议")
-    changed = [t for t in r.targets if set(t.actions) - {"keep", "quantify"}]
-    quantify = sum(1 for t in r.targets if "quantify" in t.actions)
+    changed = [t for t in r.targets.changed if set(t.actions) - {"quantify"}]
+    quantify = sum(1 for t in r.targets.changed if "quantify" in t.actions)
     d.para(f"共{len(r.targets)}项指标，以下{len(changed)}项建议调整目标值或方向；另有{quantify}项定性指标建议量化"
            f"（完整可编辑的建议表见 {full_where('下年度目标建议', len(r.targets), lim)}）。"
            "建议仅供参考，由单位结合实际决定。")

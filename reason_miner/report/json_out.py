@@ -12,7 +12,7 @@ dump (a province's run has millions of records).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -73,7 +73,7 @@ def _write(out: IO[bytes], value: Any, depth: int) -> None:
             out.write((b"," if n else b"") + pad + orjson.dumps(key) + b": ")
             _write(out, item, depth + 1)
         out.write(b"\n" + b"  " * depth + b"}")
-    elif isinstance(value, list) and value:
+    elif isinstance(value, Sequence) and not isinstance(value, str) and value:
         out.write(b"[")
         for n, item in enumerate(value):
             out.write((b"," if n else b"") + pad)

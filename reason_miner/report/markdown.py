@@ -102,7 +102,7 @@ def render_markdown(r: AnalysisResult, lim: Limits = LIMITS) -> str:
         lines += _plan(n, p, lim)
     if hidden:
         lines += [more_note(hidden, "个单位的改进计划", full_where("改进计划", len(r.plans), lim)), ""]
-    changed = targets_table(r, lim.rows, [s for s in r.targets if s.actions != ["keep"]])
+    changed = targets_table(r, lim.rows, r.targets.changed)
     lines += ["## 五、下年度目标建议", "",
               f"共{len(r.targets)}项指标，其中{changed.size}项建议调整（完整可编辑表见 {full_where('下年度目标建议', len(r.targets), lim)}）。", ""]
     lines += md_table(pick(changed, ["项目名称", "三级指标", "本年度指标值", "实际完成值", "得分", "建议类型", TARGET_EDIT_HEADER,

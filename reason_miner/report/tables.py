@@ -7,6 +7,7 @@ are the Chinese names users see.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -158,7 +159,7 @@ def summary(r: AnalysisResult) -> list[tuple[str, Cell]]:
         ("校验问题：错误", sev["error"]),
         ("校验问题：警告", sev["warning"]),
         ("校验问题：提示", sev["info"]),
-        ("下年度目标建议调整的指标数", sum(1 for t in r.targets if t.actions != ["keep"])),
+        ("下年度目标建议调整的指标数", len(r.targets.changed)),
         ("读取错误/提示", len(r.errors)),
     ]
 
@@ -289,7 +290,7 @@ def plans_table(r: AnalysisResult, limit: int | None = None) -> Table:
 TARGET_EDIT_HEADER = "下年度指标值（建议，可修改）"
 
 
-def targets_table(r: AnalysisResult, limit: int | None = None, targets: list[TargetSuggestion] | None = None) -> Table:
+def targets_table(r: AnalysisResult, limit: int | None = None, targets: Sequence[TargetSuggestion] | None = None) -> Table:
     """The suggestions (or the given ones), the first `limit` of them."""
     targets = r.targets if targets is None else targets
     t = Table(
