@@ -102,6 +102,10 @@ class _Advisor:
                         self.missed_years[name].add(form.year)
 
     def suggest(self, fi: int, ii: int) -> TargetSuggestion:
+        return self.changed(fi, ii) or self.keep(fi, ii)
+
+    def changed(self, fi: int, ii: int) -> TargetSuggestion | None:
+        """The suggestion for a row, or None when there is nothing to change (see `keep`)."""
         ind = self.forms[fi].indicators[ii]
         t, a = ind.target, ind.actual
         found = self.row_findings.get((fi, ii), {})
@@ -177,7 +181,7 @@ class _Advisor:
                 actions.append("missed")
                 reasons.append("本年度未完成，目标设置无明显问题，建议保持目标并落实改进措施")
             else:
-                return self.keep(fi, ii)
+                return None
         return self._build(fi, ii, actions, suggestion or t.raw, "；".join(reasons), data)
 
     def keep(self, fi: int, ii: int) -> TargetSuggestion:
@@ -248,8 +252,8 @@ class TargetAdvice(Sequence[TargetSuggestion]):
         for fi, form in enumerate(advisor.forms):
             self._starts.append(n)
             for ii in range(len(form.indicators)):
-                s = advisor.suggest(fi, ii)
-                if s.actions != ["keep"]:
+                s = advisor.changed(fi, ii)
+                if s is not None:
                     self._kept[n] = s
                 n += 1
         self._size = n
