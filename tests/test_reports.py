@@ -3,6 +3,7 @@ real headless browser (Debian's chromium; skipped with a reason when it is not i
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -20,7 +21,7 @@ from test_link import hand_causes
 from reason_miner import LoadResult, load, synth
 from reason_miner.analyze import OUTPUT_FILES, AnalysisResult, analyze, assemble, write_reports
 from reason_miner.checks import check_forms
-from reason_miner.report import markdown, xlsx
+from reason_miner.report import json_out, markdown, xlsx
 from reason_miner.report.docx import chinese_number
 from reason_miner.report.safe import FIXED_TIME, excel_text, html_text, md_text
 from reason_miner.report.tables import LIMITS, TARGET_EDIT_HEADER
@@ -294,3 +295,13 @@ def test_xlsx_caps_long_tables_and_says_where_the_rest_is(large: tuple[AnalysisR
     render = markdown.render_markdown(result, lim)
     assert f"……另有{len(result.links) - LIMITS.rows}行未列出，完整内容见 findings.json。" in render
     assert "report.xlsx “指标明细”" not in render
+
+
+@pytest.mark.parametrize("n", [1, 1023, 1024, 1025, 2048])
+def test_findings_json_lists_across_write_chunks(n: int) -> None:
+    """Lists are written in chunks: every size, on a chunk boundary or not, gives one item per line."""
+    buf = io.BytesIO()
+    json_out._write(buf, {"a": list(range(n)), "b": {"c": []}}, 0)
+    assert json.loads(buf.getvalue()) == {"a": list(range(n)), "b": {"c": []}}
+    lines = buf.getvalue().decode().splitlines()
+    assert lines[2:2 + n] == [f"    {i}," for i in range(n - 1)] + [f"    {n - 1}"] and lines[2 + n] == "  ],"

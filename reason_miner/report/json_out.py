@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from .tables import Limits
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS  # int keys become strings, as in json
+_CHUNK = 1024  # list items encoded per write
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -74,10 +76,13 @@ def _write(out: IO[bytes], value: Any, depth: int) -> None:
             _write(out, item, depth + 1)
         out.write(b"\n" + b"  " * depth + b"}")
     elif isinstance(value, Sequence) and not isinstance(value, str) and value:
-        out.write(b"[")
-        for n, item in enumerate(value):
-            out.write((b"," if n else b"") + pad)
-            out.write(_encode(item))
+        out.write(b"[" + pad)
+        items = iter(value)
+        sep = b"," + pad
+        first = True
+        while chunk := list(islice(items, _CHUNK)):  # one write per chunk, not per item
+            out.write((b"" if first else sep) + sep.join(map(_encode, chunk)))
+            first = False
         out.write(b"\n" + b"  " * depth + b"]")
     else:
         out.write(_encode(value))
