@@ -30,7 +30,7 @@ class TargetConfig:
     missed_years: int = 2  # ... or years running → lower or split
 
 
-@dataclass(slots=True)  # one per indicator row: millions in a province's batch
+@dataclass  # not slotted: orjson writes instance dicts ~3x faster than slots, and only changed rows are kept
 class TargetSuggestion:
     project: str | None
     unit: str | None
