@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,29 +105,29 @@ def _patch_reader() -> None:
 
 
 def _timed_load(path: str) -> tuple[Any, float, float]:
-    from reason_miner.sources import load_one
+    from reason_miner.sources import load_one_packed
 
     global _read_seconds
     _patch_reader()
     _read_seconds = 0.0
     t = time.process_time()
-    result = load_one(path)
+    result = load_one_packed(path)
     return result, _read_seconds, time.process_time() - t
 
 
 def _load_timed(folder: Path, jobs: int) -> tuple[Any, float, float]:
     """The route of load_input(jobs=N), plus the workers' CPU seconds spent reading and in all."""
-    from reason_miner.load import LoadResult
-    from reason_miner.sources import file_list, iter_parallel, paused_gc
+    from reason_miner.sources import collect, file_list, iter_parallel
 
-    out = LoadResult()
-    read = total = 0.0
-    with paused_gc():  # as sources.collect does
+    cpu = [0.0, 0.0]  # reading, all
+
+    def results() -> Iterator[Any]:
         for result, r, t in iter_parallel(file_list([folder]), jobs, _timed_load):
-            out.extend(result)
-            read += r
-            total += t
-    return out, read, total
+            cpu[0] += r
+            cpu[1] += t
+            yield result
+
+    return collect(results()), cpu[0], cpu[1]
 
 
 class _Stop(Exception):

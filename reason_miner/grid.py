@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     cells: list[str]
     line: int  # 1-based line (text) or row (sheet, table) number in the source

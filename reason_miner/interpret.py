@@ -9,12 +9,17 @@ as `ReadError(kind="row")` with their location.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
+from typing import Generic, TypeVar
 
 from . import normalize as nz
 from .grid import Grid, Row
-from .model import Form, Funds, Goals, Indicator, ReadError, Source, Total
+from .interning import canon_float, canon_str
+from .model import Form, Funds, Goals, ReadError, Source, Total
+from .packing import PackedForm, pack_form, unpack_forms
 from .vocab import Vocab, load_vocab
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
@@ -31,7 +36,32 @@ def _strip_weight_note(text: str) -> str:
     return _WEIGHT_NOTE.sub("", text)
 
 
-@dataclass
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+_MEMO_LIMIT = 1 << 16
+
+
+class _Memo(dict[K, V], Generic[K, V]):
+    """`fn(key)` per distinct key, for pure functions of cell texts: a batch of forms repeats the
+    same targets, actuals, scores and labels thousands of times. Emptied when full."""
+
+    def __init__(self, fn: Callable[[K], V], limit: int = _MEMO_LIMIT) -> None:
+        super().__init__()
+        self.fn = fn
+        self.limit = limit
+
+    def __missing__(self, key: K) -> V:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[key] = self.fn(key)
+        return value
+
+
+def _canon(text: str | None) -> str | None:
+    return canon_str(text, text)
+
+
+@dataclass(slots=True)
 class _RawIndicator:
     """Cell texts by role, before parsing; continuation rows are merged into it."""
 
@@ -59,6 +89,12 @@ class _FormBuilder:
     level1: str | None = None
     level2: str | None = None
     after_table: bool = False
+    # `columns` as _table_row reads them: (role, column), and a getter of those cells in one call
+    plan: list[tuple[str, int]] = field(default_factory=list)
+    plan_roles: tuple[str, ...] = ()
+    plan_width: int = 0
+    plan_getter: Callable[[list[str]], tuple[str, ...]] | None = None
+    plan_of: dict[str, int] | None = None
 
     def has_content(self) -> bool:
         f = self.form
@@ -70,15 +106,41 @@ class Interpreter:
 
     def __init__(self, vocab: Vocab | None = None) -> None:
         self.vocab = vocab or load_vocab()
+        # per distinct cell text(s): the parsed values every row with the same text shares
+        self._clean: _Memo[str, str] = _Memo(nz.clean, limit=1 << 17)
+        self._key: _Memo[str, str] = _Memo(nz.key)
+        self._funds_kind: _Memo[str, str | None] = _Memo(self._funds_kind_of)
+        self._is_target: _Memo[str, bool] = _Memo(lambda t: nz.looks_like_target(t, self.vocab))
+        self._levels: _Memo[str, tuple[str | None, str]] = _Memo(self._level_of)
+        self._targets: _Memo[tuple[str, str | None, str | None], nz.TargetParts] = _Memo(self._target_args)
+        self._actuals: _Memo[tuple[str, str | None], nz.ActualParts] = _Memo(self._actual_args)
+        self._scores: _Memo[tuple[str | None, str | None], tuple[float | None, ...]] = _Memo(self._score_values)
+        self._reasons: _Memo[tuple[str | None, str | None], str | None] = _Memo(self._reason_text)
+        self._names: _Memo[str | None, str | None] = _Memo(lambda t: _canon(nz.clean(t)))
+        self._roles: _Memo[tuple[str, ...], dict[str, int]] = _Memo(self._header_roles_of)
+        self._roles_of_cells: _Memo[str, str | None] = _Memo(self._cell_role_of)
+        self._flat_level: _Memo[str, str | None] = _Memo(lambda t: _canon(_strip_weight_note(nz.key(t)) or None))
+
+    def forget(self) -> None:
+        """Drop the per-text caches (they refill as needed): call when a batch is loaded."""
+        for memo in vars(self).values():
+            if isinstance(memo, _Memo):
+                memo.clear()
 
     # ---- entry point -------------------------------------------------------------------------
     def interpret(self, grid: Grid) -> tuple[list[Form], list[ReadError]]:
+        packed, errors = self.interpret_packed(grid)
+        return unpack_forms(packed), errors
+
+    def interpret_packed(self, grid: Grid) -> tuple[list[PackedForm], list[ReadError]]:
+        """`interpret`, with the forms as plain tuples (packing.py): what a worker process sends."""
         errors: list[ReadError] = []
         flat_header = self._find_flat_header(grid)
         if flat_header is not None:
-            forms = self._interpret_flat(grid, flat_header, errors)
+            builders = self._interpret_flat(grid, flat_header, errors)
         else:
-            forms = self._interpret_forms(grid, errors)
+            builders = self._interpret_forms(grid, errors)
+        forms = [self._pack(b, grid) for b in builders]
         if not forms:
             # nothing form-like at all: one error for the grid, not one per row; kind "row" so that a
             # notes sheet beside form sheets does not fail the workbook (load fails a file with no form)
@@ -105,10 +167,17 @@ class Interpreter:
 
     def _cell_role(self, cell: str) -> str | None:
         """The logical column a header cell names; notes in brackets ("得分(20分*执行率)") are ignored."""
+        return self._roles_of_cells[cell]
+
+    def _cell_role_of(self, cell: str) -> str | None:
         k = _strip_weight_note(nz.key(cell))
         return self.vocab.column_of(k) or self.vocab.column_of(_NOTE.sub("", k))
 
     def _header_roles(self, cells: list[str]) -> dict[str, int]:
+        """Role → first column naming it (a shared dict per distinct row: never mutate it)."""
+        return self._roles[tuple(cells)]
+
+    def _header_roles_of(self, cells: tuple[str, ...]) -> dict[str, int]:
         roles: dict[str, int] = {}
         for i, cell in enumerate(cells):
             role = self._cell_role(cell)
@@ -127,16 +196,21 @@ class Interpreter:
         return None
 
     def _level_kind(self, text: str) -> str | None:
+        return self._levels[text][0]
+
+    def _level_of(self, text: str) -> tuple[str | None, str]:
+        """(level1 / level2 / None by what the cell says, the level label it gives)."""
         k = _strip_weight_note(nz.key(text))
+        label = _canon(k) or ""
         if k in self.vocab.level1_names:
-            return "level1"
+            return "level1", label
         if k in self.vocab.level2_names or k.endswith("指标"):
-            return "level2"
-        return None
+            return "level2", label
+        return None, label
 
     # ---- form-shaped grids -------------------------------------------------------------------
-    def _interpret_forms(self, grid: Grid, errors: list[ReadError]) -> list[Form]:
-        forms: list[Form] = []
+    def _interpret_forms(self, grid: Grid, errors: list[ReadError]) -> list[_FormBuilder]:
+        forms: list[_FormBuilder] = []
         cur: _FormBuilder | None = None
         pending_year: int | None = None
         pending_total: float | None = None
@@ -149,26 +223,29 @@ class Interpreter:
             cur = _FormBuilder(source=src, form=Form(source=src))
             return cur
 
+        clean, key, is_target = self._clean.__getitem__, self._key.__getitem__, self._is_target
+        needs_clean = nz.needs_clean
         for row in grid.rows:
-            cells = [nz.clean(c) for c in row.cells]
+            cells = list(map(clean, row.cells)) if needs_clean("\0".join(row.cells)) else row.cells
             # fast path: inside an indicator table, a row whose target cell holds a target is a row
             # of the table (titles, headers and 总分 rows never do); this is most rows of a batch
             if cur is not None and cur.columns is not None and not cur.after_table:
                 t_col = cur.columns.get("target")
-                if t_col is not None and t_col < len(cells) and nz.looks_like_target(cells[t_col], self.vocab):
-                    err = self._indicator_row(row, cells, cur)
+                if t_col is not None and t_col < len(cells) and is_target[cells[t_col]]:
+                    err = self._table_row(row, cells, cur, t_col)
                     if err:
                         errors.append(self._err(grid, row, err))
                     continue
-            if any(":" in c or "：" in c for c in cells):
+            line = "\t".join(cells)
+            if ":" in line or "：" in line:
                 cells = self._split_label_cells(cells)
-            keys = [nz.key(c) for c in cells]
+            keys = list(map(key, cells))
             nonempty = [(i, c) for i, c in enumerate(cells) if c]
             if not nonempty:
                 continue
             first_key = keys[nonempty[0][0]]
             # a cell merged across columns is repeated by the reader: count and join it once
-            distinct = list(dict.fromkeys(k for k in keys if k))
+            distinct = list(dict.fromkeys(filter(None, keys)))
             joined = "".join(distinct)
 
             # title: starts a new form
@@ -320,12 +397,9 @@ class Interpreter:
         label_idx = None
         kind = None
         for i, k in enumerate(keys):
-            k2 = k.replace("其中:", "").replace("其中", "")
-            for name, words in self.vocab.funds_rows.items():
-                if k2 in words or k in words:
-                    label_idx, kind = i, name
-                    break
+            kind = self._funds_kind[k]
             if kind:
+                label_idx = i
                 break
         if label_idx is None:
             # Hubei layout: the amounts row under "预算数(A) | 执行数(B) | …" has no label of its own
@@ -352,6 +426,14 @@ class Interpreter:
             f.score = nz.number(mapping.get("score") or mapping.get("funds_score"))
         return True
 
+    def _funds_kind_of(self, k: str) -> str | None:
+        """Which funds row a label cell names (年度资金总额 → total), or None."""
+        k2 = k.replace("其中:", "").replace("其中", "")
+        for name, words in self.vocab.funds_rows.items():
+            if k2 in words or k in words:
+                return name
+        return None
+
     @staticmethod
     def _add_goals(goals: Goals, texts: list[str]) -> None:
         # merged cells expanded by a reader repeat the same text: keep each text once
@@ -360,6 +442,51 @@ class Interpreter:
             goals.expected = uniq[0] if not goals.expected else goals.expected + uniq[0]
         if len(uniq) >= 2:
             goals.achieved = uniq[1] if not goals.achieved else goals.achieved + uniq[1]
+
+    def _table_row(self, row: Row, cells: list[str], b: _FormBuilder, t_idx: int) -> str | None:
+        """`_indicator_row` for the common row whose target stands in the header's target column."""
+        cols = b.columns or {}
+        if b.plan_of is not cols:
+            b.plan = [(role, cols[role]) for role in INDICATOR_FIELDS if role in cols]
+            b.plan_roles = tuple(role for role, _ in b.plan)
+            b.plan_width = max(c for _, c in b.plan) + 1
+            b.plan_getter = itemgetter(*(c for _, c in b.plan)) if len(b.plan) > 1 else None
+            b.plan_of = cols
+        n = len(cells)
+        w_col, s_col, name_idx = cols.get("weight"), cols.get("score"), cols.get("name")
+        number = nz.number
+        has_scores = (w_col is not None and w_col < n and number(cells[w_col]) is not None) or (
+            s_col is not None and s_col < n and number(cells[s_col]) is not None
+        )
+        if name_idx is None or name_idx >= n or not cells[name_idx]:
+            candidates = [i for i in range(min(t_idx, n)) if cells[i]]
+            name_idx = candidates[-1] if candidates else None
+        name = cells[name_idx] if name_idx is not None else ""
+        levels = self._levels
+        for i in range(name_idx or 0):
+            c = cells[i]
+            if c:
+                kind, label = levels[c]
+                if kind is None:
+                    kind = "level1" if i == cols.get("level1", 0) else "level2"
+                if kind == "level1":
+                    if label != b.level1:
+                        b.level2 = None
+                    b.level1 = label
+                else:
+                    b.level2 = label
+        if not has_scores and _PLACEHOLDER.match(nz.key(name)):
+            return f"模板空行「{name}」（无指标值和分值），已跳过"
+        if not name:
+            return "指标行缺少三级指标名称"
+        if b.plan_getter is not None and n >= b.plan_width:
+            role_cells = dict(zip(b.plan_roles, b.plan_getter(cells), strict=True))
+        else:
+            role_cells = {role: cells[c] if c < n else "" for role, c in b.plan}
+        role_cells["name"] = name
+        role_cells["target"] = cells[t_idx]
+        b.raw.append(_RawIndicator(role_cells, b.level1, b.level2, row))
+        return None
 
     def _indicator_row(self, row: Row, cells: list[str], b: _FormBuilder) -> str | None:
         cols = b.columns or {}
@@ -443,39 +570,58 @@ class Interpreter:
         else:
             b.level2 = label
 
-    def _build_indicator(self, raw: _RawIndicator, grid: Grid) -> Indicator:
-        c = raw.cells
-        unit = nz.clean(c.get("unit")) or None
-        target = nz.parse_target(c.get("target", ""), unit=unit, op=c.get("op"))
-        if nz.key(c.get("op", "")) == "定性" and target.value is not None:
-            target.text = target.raw
-        actual = nz.parse_actual(c.get("actual", ""), self.vocab, unit=unit)
-        weight = nz.number(c.get("weight"))
-        score = nz.number(c.get("score"))
+    def _pack(self, b: _FormBuilder, grid: Grid) -> PackedForm:
+        file, sheet = grid.file, grid.sheet
+        names, targets, actuals, scores, reasons = self._names, self._targets, self._actuals, self._scores, self._reasons
+        indicators = []
+        for raw in b.raw:
+            get = raw.cells.get
+            unit, op, row = get("unit"), get("op"), raw.row
+            # the layout of packing.pack_forms: level1, level2, name, Target's, Actual's fields,
+            # weight, score, lost, reason, Source's fields
+            indicators.append(
+                (
+                    raw.level1, raw.level2, names[get("name")],
+                    *targets[(get("target", ""), unit, op)],
+                    *actuals[(get("actual", ""), unit)],
+                    *scores[(get("weight"), get("score"))],
+                    reasons[(get("reason"), get("measure"))],
+                    file, row.page, sheet, row.line,
+                )
+            )  # fmt: skip
+        return pack_form(b.form, indicators)
+
+    # the parts of an indicator, per distinct cell texts (see _Memo); strings and floats shared
+    def _target_args(self, cells: tuple[str, str | None, str | None]) -> nz.TargetParts:
+        text, unit_cell, op = cells
+        raw, t_op, value, unit, qualitative = nz.target_parts(text, nz.clean(unit_cell) or None, op)
+        if value is not None and nz.key(op or "") == "定性":
+            qualitative = raw
+        return _canon(raw) or "", _canon(t_op), canon_float(value), _canon(unit), _canon(qualitative)
+
+    def _actual_args(self, cells: tuple[str, str | None]) -> nz.ActualParts:
+        text, unit_cell = cells
+        raw, value, unit, status = nz.actual_parts(text, self.vocab, nz.clean(unit_cell) or None)
+        return _canon(raw) or "", canon_float(value), _canon(unit), _canon(status)  # type: ignore[return-value]
+
+    @staticmethod
+    def _score_values(cells: tuple[str | None, str | None]) -> tuple[float | None, ...]:
+        weight, score = nz.number(cells[0]), nz.number(cells[1])
         lost = round(weight - score, 4) if weight is not None and score is not None else None
-        reason = nz.clean(c.get("reason"))
-        measure = nz.clean(c.get("measure"))
+        return canon_float(weight), canon_float(score), canon_float(lost)
+
+    def _reason_text(self, cells: tuple[str | None, str | None]) -> str | None:
+        reason, measure = nz.clean(cells[0]), nz.clean(cells[1])
         if reason and nz.key(reason) in self.vocab.no_reason:
             reason = ""
         if measure and nz.key(measure) not in self.vocab.no_reason:
             reason = f"{reason}；{measure}" if reason else measure
-        return Indicator(
-            level1=raw.level1,
-            level2=raw.level2,
-            name=nz.clean(c.get("name")),
-            target=target,
-            actual=actual,
-            weight=weight,
-            score=score,
-            lost=lost,
-            reason=reason or None,
-            source=Source(file=grid.file, page=raw.row.page, sheet=grid.sheet, line=raw.row.line),
-        )
+        return _canon(reason or None)
 
-    def _finish(self, b: _FormBuilder, grid: Grid, errors: list[ReadError]) -> Form:
+    def _finish(self, b: _FormBuilder, grid: Grid, errors: list[ReadError]) -> _FormBuilder:
+        """A form is complete: report it now if it has no indicator (its indicators are built by _pack)."""
         form = b.form
-        form.indicators = [self._build_indicator(r, grid) for r in b.raw]
-        if not form.indicators:
+        if not b.raw:
             errors.append(
                 ReadError(
                     file=grid.file,
@@ -486,37 +632,45 @@ class Interpreter:
                     kind="row",
                 )
             )
-        return form
+        return b
 
     # ---- flat exports ------------------------------------------------------------------------
-    def _interpret_flat(self, grid: Grid, header_idx: int, errors: list[ReadError]) -> list[Form]:
+    def _interpret_flat(self, grid: Grid, header_idx: int, errors: list[ReadError]) -> list[_FormBuilder]:
         header = grid.rows[header_idx]
         roles = self._header_roles(header.cells)
         forms: dict[tuple[str, ...], _FormBuilder] = {}
+        # rows shorter than the header are padded, so that every role's cell is one index away
+        width = max(roles.values()) + 1
+        padding = [""] * width
+        ind_roles = tuple(role for role in INDICATOR_FIELDS if role in roles)
+        ind_cells = itemgetter(*(roles[r] for r in ind_roles))  # name and target/actual: never fewer than 2
+        clean, needs_clean, level = self._clean.__getitem__, nz.needs_clean, self._flat_level
         for row in grid.rows[header_idx + 1 :]:
-            cells = [nz.clean(c) for c in row.cells]
+            cells = list(map(clean, row.cells)) if needs_clean("\0".join(row.cells)) else row.cells
             if not any(cells):
                 continue
+            if len(cells) < width:
+                cells = cells + padding[len(cells) :]
 
             def get(role: str, cells: list[str] = cells) -> str:
                 i = roles.get(role)
-                return cells[i] if i is not None and i < len(cells) else ""
+                return cells[i] if i is not None else ""
 
             if not get("name") and not get("target"):
                 errors.append(self._err(grid, row, "该行没有指标名称和指标值，已跳过"))
                 continue
             year_txt = get("year")
-            year_m = _YEAR.search(year_txt) or re.fullmatch(r"((?:19|20)\d{2})(?:\.0)?", year_txt)
             fkey = (get("project"), get("department"), get("unit_name"), year_txt)
             b = forms.get(fkey)
             if b is None:
+                year_m = _YEAR.search(year_txt) or re.fullmatch(r"((?:19|20)\d{2})(?:\.0)?", year_txt)
                 src = Source(file=grid.file, page=row.page, sheet=grid.sheet, line=row.line)
                 form = Form(
                     source=src,
                     year=int(year_m.group(1)) if year_m else None,
-                    project=get("project") or None,
-                    department=get("department") or None,
-                    unit=get("unit_name") or None,
+                    project=_canon(get("project") or None),
+                    department=_canon(get("department") or None),
+                    unit=_canon(get("unit_name") or None),
                     funds=Funds(
                         initial=nz.number(get("funds_initial")),
                         adjusted=nz.number(get("funds_adjusted")),
@@ -525,15 +679,13 @@ class Interpreter:
                         rate=nz.number(get("funds_rate")),
                         score=nz.number(get("funds_score")),
                     ),
-                    goals=Goals(expected=get("goals_expected") or None, achieved=get("goals_achieved") or None),
+                    goals=Goals(expected=_canon(get("goals_expected") or None), achieved=_canon(get("goals_achieved") or None)),
                     total=Total(weight=nz.number(get("total_weight")), score=nz.number(get("total_score"))),
-                    grade=get("grade") or None,
+                    grade=_canon(get("grade") or None),
                 )
                 b = forms[fkey] = _FormBuilder(source=src, form=form)
-            cellmap = {role: get(role) for role in INDICATOR_FIELDS if role in roles}
-            level1 = _strip_weight_note(nz.key(get("level1"))) or None
-            level2 = _strip_weight_note(nz.key(get("level2"))) or None
-            b.raw.append(_RawIndicator(cells=cellmap, level1=level1, level2=level2, row=row))
+            cellmap = dict(zip(ind_roles, ind_cells(cells), strict=True))
+            b.raw.append(_RawIndicator(cellmap, level[get("level1")], level[get("level2")], row))
         return [self._finish(b, grid, errors) for b in forms.values()]
 
 

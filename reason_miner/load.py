@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from . import interning
 from .grid import ReadFailure
 from .interpret import Interpreter
 from .model import Form, ReadError
+from .packing import PackedForm, pack_forms, unpack_forms
 from .readers import iter_files, read_file
 
 
@@ -23,16 +26,40 @@ class LoadResult:
         """Files that produced no form at all because of an error."""
         return sorted({e.file for e in self.errors if e.kind == "error"})
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # forms cross process boundaries as plain tuples: see packing.py
+        return (_unpack_result, (pack_forms(self.forms), self.errors, self.files))
+
     def extend(self, other: LoadResult) -> None:
         self.forms.extend(other.forms)
         self.errors.extend(other.errors)
         self.files += other.files
 
 
-def load_file(path: Path, interpreter: Interpreter | None = None) -> LoadResult:
+def _unpack_result(forms: list[PackedForm], errors: list[ReadError], files: int) -> LoadResult:
+    return LoadResult(unpack_forms(forms), errors, files)
+
+
+@dataclass
+class PackedResult:
+    """A LoadResult with its forms still as tuples: what a worker process returns. It is unpickled
+    as a LoadResult, so the forms become objects only once, in the process that uses them."""
+
+    forms: list[PackedForm] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+    files: int = 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_unpack_result, (self.forms, self.errors, self.files))
+
+    def unpack(self) -> LoadResult:
+        return _unpack_result(self.forms, self.errors, self.files)
+
+
+def load_file_packed(path: Path, interpreter: Interpreter | None = None) -> PackedResult:
     """Read and interpret one file; errors are returned, never raised."""
     interp = interpreter or Interpreter()
-    result = LoadResult(files=1)
+    result = PackedResult(files=1)
     try:
         grids = read_file(path)
     except ReadFailure as exc:
@@ -41,19 +68,28 @@ def load_file(path: Path, interpreter: Interpreter | None = None) -> LoadResult:
         )
         return result
     for grid in grids:
-        forms, errors = interp.interpret(grid)
+        forms, errors = interp.interpret_packed(grid)
         result.forms.extend(forms)
         result.errors.extend(errors)
+    interning.trim()
     if not result.forms and not any(e.kind == "error" for e in result.errors):
         for e in result.errors:
             e.kind = "error"  # nothing readable in the file: the file failed
     return result
 
 
+def load_file(path: Path, interpreter: Interpreter | None = None) -> LoadResult:
+    """Read and interpret one file; errors are returned, never raised."""
+    return load_file_packed(path, interpreter).unpack()
+
+
 def load(paths: Iterable[str | Path]) -> LoadResult:
     """Read every file under `paths` (directories recursively), in a stable order."""
     interp = Interpreter()
     result = LoadResult()
-    for path in iter_files(paths):
-        result.extend(load_file(path, interp))
+    try:
+        for path in iter_files(paths):
+            result.extend(load_file(path, interp))
+    finally:
+        interning.release()
     return result

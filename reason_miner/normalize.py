@@ -22,6 +22,11 @@ _KEEP_FULLWIDTH = set("，：；！？")
 _FW_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULLWIDTH}
 _FW_TABLE[0x3000] = 0x20  # ideographic space
 _OPS_TABLE = str.maketrans({"≧": "≥", "≦": "≤", "≥": "≥", "≤": "≤"})
+# str.translate looks every character up: search first for a character it would change (far cheaper)
+_FW_ANY = re.compile("[" + "".join(map(chr, sorted(_FW_TABLE))) + "]")
+_OPS_ANY = re.compile("[" + "".join(chr(k) for k, v in _OPS_TABLE.items() if chr(k) != v) + "]")
+# every character `clean` acts on: a text with none of them is clean already (most cells are)
+needs_clean = re.compile(r"[\s<&" + _FW_ANY.pattern[1:-1] + "]").search
 
 _CJK = r"[\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
 _SPACE_NEAR_CJK = re.compile(rf"\s+(?={_CJK})|(?<={_CJK})\s+")
@@ -39,11 +44,13 @@ def clean(text: str | None) -> str:
     """Normalise one cell's text for display and storage."""
     if not text:
         return ""
-    s = text.translate(_FW_TABLE)
+    s = text.translate(_FW_TABLE) if _FW_ANY.search(text) else text
     if "<" in s:
         s = _TAG.sub("", s)
     if "&" in s:
         s = html.unescape(s)
+    if not _WS.search(s):  # most cells: nothing below would change them
+        return s
     s = _SPACE_NEAR_CJK.sub("", s)
     return _WS.sub(" ", s).strip()
 
@@ -53,7 +60,7 @@ def key(text: str | None) -> str:
     """Comparison key for labels: NFKC, no whitespace, no trailing colon ("年度 总体 目标" → "年度总体目标")."""
     if not text:
         return ""
-    s = unicodedata.normalize("NFKC", text)
+    s = text if text.isascii() else unicodedata.normalize("NFKC", text)  # NFKC keeps ASCII as is
     s = _WS.sub("", s)
     return s.rstrip(":：")
 
@@ -61,7 +68,7 @@ def key(text: str | None) -> str:
 @lru_cache(maxsize=_CACHE)
 def compact(text: str | None) -> str:
     """Remove every space (for numeric cells, where spaces are always extraction artefacts)."""
-    return _WS.sub("", clean(text))
+    return clean(text).replace(" ", "")  # the only whitespace `clean` leaves is single spaces
 
 
 _NUM = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$|^[+-]?\.\d+$")
@@ -81,7 +88,10 @@ _VALUE = re.compile(r"^(?P<op>[≥≤=><])?(?P<num>[+-]?\d[\d,]*(?:\.\d+)?)(?P<u
 
 
 def _ops(s: str) -> str:
-    s = s.translate(_OPS_TABLE)
+    if _OPS_ANY.search(s):
+        s = s.translate(_OPS_TABLE)
+    if "=" not in s:  # every spelling in _OP_NORMAL has one
+        return s
     for a, b in _OP_NORMAL:
         s = s.replace(a, b)
     return s
@@ -96,48 +106,54 @@ def _unit(s: str) -> str | None:
 @lru_cache(maxsize=_CACHE)
 def value_parts(raw: str | None) -> tuple[str | None, float, str | None] | None:
     """(operator, number, unit) of a value cell such as `≤50000.00 (元/片区)`; None when it is not one."""
-    m = _VALUE.match(_ops(compact(raw)))
+    m = _VALUE.match(_ops(clean(raw).replace(" ", "")))  # compact(raw), without caching it too
     if not m:
         return None
     return m.group("op"), float(m.group("num").replace(",", "")), _unit(m.group("unit"))
 
 
-def parse_target(raw: str, *, unit: str | None = None, op: str | None = None) -> Target:
-    """`≤50000.00 (元/片区)` → op ≤, value 50000, unit 元/片区; `良好` → text 良好."""
+TargetParts = tuple[str, str | None, float | None, str | None, str | None]  # Target's fields in order
+ActualParts = tuple[str, float | None, str | None, Status | None]  # Actual's fields in order
+
+
+def target_parts(raw: str, unit: str | None = None, op: str | None = None) -> TargetParts:
+    """`≤50000.00 (元/片区)` → (raw, ≤, 50000, 元/片区, None); `良好` → (良好, None, None, None, 良好)."""
     parts = value_parts(raw)
+    text = clean(raw)
     if parts:
         found_op, value, found_unit = parts
         if found_op is None and op:
             op_col = _ops(compact(op))
             found_op = op_col if op_col in ("≥", "≤", "=", ">", "<") else None
-        return Target(raw=clean(raw), op=found_op, value=value, unit=found_unit or unit)
-    return Target(raw=clean(raw), text=clean(raw) or None)
+        return text, found_op, value, found_unit or unit, None
+    return text, None, None, None, text or None
+
+
+def parse_target(raw: str, *, unit: str | None = None, op: str | None = None) -> Target:
+    """`≤50000.00 (元/片区)` → op ≤, value 50000, unit 元/片区; `良好` → text 良好."""
+    return Target(*target_parts(raw, unit, op))
 
 
 def parse_status(text: str, vocab: Vocab) -> Status | None:
-    return _status(key(text), vocab.status_table)
+    k = key(text)
+    m = vocab.status_pattern.match(k) if k else None
+    return vocab.status_table[m.lastindex - 1][0] if m and m.lastindex else None  # type: ignore[return-value]
 
 
-@lru_cache(maxsize=_CACHE)
-def _status(k: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> Status | None:
-    if not k:
-        return None
-    for status, phrases in table:  # most specific first: "达成" is inside the others
-        for phrase in phrases:
-            if k.startswith(phrase):
-                return status  # type: ignore[return-value]
-    return None
+def actual_parts(raw: str, vocab: Vocab, unit: str | None = None) -> ActualParts:
+    """`52272.73(元/年/居民区)` → value and unit; `部分达成指标并具有一定效果` → status 部分达成."""
+    status = parse_status(raw, vocab)
+    if status:
+        return clean(raw), None, None, status
+    parts = value_parts(raw)
+    if parts:
+        return clean(raw), parts[1], parts[2] or unit, None
+    return clean(raw), None, None, None
 
 
 def parse_actual(raw: str, vocab: Vocab, *, unit: str | None = None) -> Actual:
     """`52272.73(元/年/居民区)` → value and unit; `部分达成指标并具有一定效果` → status 部分达成."""
-    status = parse_status(raw, vocab)
-    if status:
-        return Actual(raw=clean(raw), status=status)
-    parts = value_parts(raw)
-    if parts:
-        return Actual(raw=clean(raw), value=parts[1], unit=parts[2] or unit)
-    return Actual(raw=clean(raw))
+    return Actual(*actual_parts(raw, vocab, unit))
 
 
 def looks_like_target(text: str, vocab: Vocab) -> bool:

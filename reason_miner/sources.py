@@ -10,6 +10,7 @@ same names (a shared or network file system); a worker that cannot see a file re
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -19,8 +20,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import interning
+from .gcpause import gc_paused
 from .interpret import Interpreter
-from .load import LoadResult, load_file
+from .load import LoadResult, PackedResult, load_file, load_file_packed
 from .readers import iter_files
 from .vocab import sample_path
 
@@ -43,8 +46,28 @@ def _interpreter() -> Interpreter:
 
 
 def load_one(path: str) -> LoadResult:
-    """Read and interpret one file; the unit of work of every parallel route."""
-    return load_file(Path(path), _interpreter())
+    """Read and interpret one file; the unit of work of every parallel route.
+
+    The cyclic collector is held meanwhile: a file's forms are hundreds of thousands of new objects
+    and no garbage cycles, and each collection would rescan the long-lived interpreter caches.
+    """
+    with gc_paused():
+        return load_file(Path(path), _interpreter())
+
+
+def load_one_packed(path: str) -> PackedResult:
+    """`load_one` for another process: the forms stay tuples until the caller unpickles them."""
+    with gc_paused():
+        result = load_file_packed(Path(path), _interpreter())
+    if multiprocessing.parent_process() is not None:
+        interning.release()  # a worker sends each file on its own: sharing values across files is the parent's job
+    return result
+
+
+def _unpacked(result: LoadResult | PackedResult) -> LoadResult:
+    # a PackedResult arrives unpickled as a LoadResult; one run in this process (a single file,
+    # --jobs 1) is unpacked here
+    return result.unpack() if isinstance(result, PackedResult) else result
 
 
 def iter_parallel(files: Sequence[str], jobs: int, work: Callable[[str], T] = load_one) -> Iterator[T]:  # type: ignore[assignment]
@@ -107,27 +130,18 @@ def iter_dask(
             yield from client.gather(futures)
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Hold the cyclic garbage collector while millions of long-lived objects are built.
-
-    Forms are kept, not garbage: without the pause, every collection rescans the growing heap
-    (measured: the main process spent 3x the CPU unpickling 5,000 forms from the workers).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def collect(results: Iterator[LoadResult]) -> LoadResult:
+def collect(results: Iterator[LoadResult | PackedResult]) -> LoadResult:
+    """One LoadResult of the results of a route, in their order."""
     out = LoadResult()
-    with paused_gc():
-        for r in results:
-            out.extend(r)
+    try:
+        with gc_paused():
+            for r in results:
+                out.extend(_unpacked(r))
+    finally:
+        # the forms keep their shared values; the lookup tables and caches can go
+        interning.release()
+        if _interpreter.cache_info().currsize:
+            _interpreter().forget()
     return out
 
 
@@ -141,10 +155,12 @@ def iter_results(
 ) -> Iterator[tuple[str, LoadResult]]:
     """(file, result) pairs in file order, by whichever route is asked for."""
     files = file_list(paths)
-    results: Iterator[LoadResult] = (
-        iter_dask(files, scheduler, jobs) if scheduler is not None else iter_parallel(files, jobs or 1)
+    results: Iterator[LoadResult | PackedResult] = (
+        iter_dask(files, scheduler, jobs, load_one_packed)
+        if scheduler is not None
+        else iter_parallel(files, jobs or 1, load_one_packed)
     )
-    yield from zip(files, results, strict=True)
+    yield from zip(files, map(_unpacked, results), strict=True)
 
 
 def load_input(

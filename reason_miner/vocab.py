@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,13 @@ class Vocab:
     def column_of(self, label_key: str) -> str | None:
         """Which logical column a header cell (already a `key`) names, or None."""
         return self.header_lookup.get(label_key)
+
+    @cached_property
+    def status_pattern(self) -> re.Pattern[str]:
+        """Matches the start of a status text; group i+1 is `status_table[i]`. Alternatives are tried in
+        order, so the first status (most specific first) with a phrase the text starts with wins."""
+        groups = ("|".join(map(re.escape, phrases)) or "(?!)" for _, phrases in self.status_table)
+        return re.compile("|".join(f"({g})" for g in groups))
 
 
 @cache

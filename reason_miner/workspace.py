@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from .gcpause import gc_paused
 from .load import LoadResult
 from .model import Form, ReadError, form_from_dict
 
@@ -291,7 +292,6 @@ def _shared(form: dict[str, Any], memo: dict[str, str]) -> dict[str, Any]:
 
 def read_workspace(db: str | Path, *, year: int | None = None) -> LoadResult:
     """Forms and errors stored in the workspace, in file order then form order."""
-    from .sources import paused_gc
 
     where, params = ("WHERE year = ?", [year]) if year is not None else ("", [])
     forms: list[Form] = []
@@ -299,7 +299,7 @@ def read_workspace(db: str | Path, *, year: int | None = None) -> LoadResult:
         paths = [r[0] for r in con.execute("SELECT path FROM files").fetchall()]
         con.register("path_rank", _path_order(paths))
         cursor = con.execute(f"SELECT data FROM forms JOIN path_rank USING (path) {where} ORDER BY rank, seq", params)
-        with paused_gc():
+        with gc_paused():
             memo: dict[str, str] = {}
             while chunk := cursor.fetchmany(READ_CHUNK):
                 forms.extend(form_from_dict(_shared(json.loads(data), memo)) for (data,) in chunk)

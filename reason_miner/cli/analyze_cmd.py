@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from ..analyze import AnalyzeConfig, analyze
-from ..gcpause import gc_paused
 from ..report.tables import LIMITS
 from ..sources import default_jobs, load_input
 from ..systemic import SystemicConfig
@@ -60,8 +59,7 @@ def analyze_command(
     """分析自评表并生成报告：report.xlsx、report.html、plan.docx、report.md、findings.json。"""
     cause_model = load_model_option(model)  # before reading: a wrong --model fails at once
     _progress("读取自评表……")
-    with gc_paused():  # millions of objects arrive from the readers: see gcpause
-        loaded = load_input(paths, jobs=jobs or default_jobs(), scheduler=scheduler, db=db, year=year)
+    loaded = load_input(paths, jobs=jobs or default_jobs(), scheduler=scheduler, db=db, year=year)
     echo_errors(loaded.errors)
     if not loaded.forms:
         typer.echo("没有可分析的自评表（请检查文件路径或上面的错误信息）。", err=True)

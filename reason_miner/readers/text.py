@@ -67,9 +67,15 @@ def read_text(path: Path) -> list[Grid]:
         if "\f" in line:
             page += line.count("\f")
             line = line.replace("\f", "")
-        cells = split_line(line.rstrip("\r\n"))
-        if any(c.strip() for c in cells):
-            grid.rows.append(Row(cells=cells, line=lineno, page=page))
+        if not line.strip():
+            continue
+        if "\t" in line:  # the common case, checked first: a tab-separated line with some text
+            cells = line.rstrip("\r\n").split("\t")
+        else:
+            cells = split_line(line.rstrip("\r\n"))
+            if not any(c.strip() for c in cells):
+                continue
+        grid.rows.append(Row(cells, lineno, page))
     if not grid.rows:
         raise ReadFailure("文件中没有任何内容")
     return [grid]

@@ -1,0 +1,50 @@
+"""One shared copy of each value that repeats across millions of indicator rows.
+
+Indicator names, levels, units, statuses, target/actual texts, weights, scores and line numbers
+repeat a great deal between forms; a batch of 100k forms holds ~3 million rows, so keeping one
+object per distinct value instead of one per row halves the memory the loaded forms take.
+
+The tables are process-wide and bounded (emptied when full); `release()` empties them once a
+batch is loaded, so they never keep objects alive after the forms are dropped. Only exact
+equality is used: -0.0 is never merged with 0.0 (they print differently).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+_LIMIT = 1 << 18  # entries per table before it is emptied (a few tens of MB at most)
+
+_strings: dict[Any, Any] = {}  # str → the same str (None → None)
+_floats: dict[float, float] = {}
+_ints: dict[int | None, int | None] = {}
+
+# bound methods, for hot loops: `canon_str(s, s)` returns the shared copy of s (None stays None)
+canon_str = _strings.setdefault
+canon_int = _ints.setdefault
+canon_nonzero_float = _floats.setdefault  # never with a zero: 0.0 == -0.0
+_ZERO = 0.0
+
+
+def canon_float(value: float | None) -> float | None:
+    """The shared copy of a float; zeros are shared by sign, None stays None."""
+    if value:
+        return canon_nonzero_float(value, value)
+    if value is None or math.copysign(1.0, value) < 0:
+        return value
+    return _ZERO
+
+
+def trim() -> None:
+    """Empty any table that grew past its bound (call between files: cheap)."""
+    for table in (_strings, _floats, _ints):
+        if len(table) > _LIMIT:
+            table.clear()
+
+
+def release() -> None:
+    """Forget every shared copy (the objects already handed out stay shared)."""
+    _strings.clear()
+    _floats.clear()
+    _ints.clear()

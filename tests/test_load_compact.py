@@ -1,0 +1,86 @@
+"""Compact loading: forms cross process boundaries as tuples, repeated values are shared, and
+nothing of what is loaded changes (equality, types, the sign of zero)."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import shutil
+from pathlib import Path
+
+from reason_miner import LoadResult, interning
+from reason_miner import normalize as nz
+from reason_miner.model import Form
+from reason_miner.sources import load_input
+from reason_miner.vocab import load_vocab
+
+
+def _types(forms: list[Form]) -> list[tuple[type, ...]]:
+    """The type of every scalar of every indicator, so that 3 never comes back as 3.0."""
+    return [
+        tuple(type(v) for v in (i.weight, i.score, i.lost, i.target.value, i.actual.value, i.source.line, i.source.page))
+        for f in forms
+        for i in f.indicators
+    ]
+
+
+def test_pickled_result_is_equal(sample: LoadResult) -> None:
+    back = pickle.loads(pickle.dumps(sample))
+    assert isinstance(back, LoadResult)
+    assert back == sample
+    assert [f.to_dict() for f in back.forms] == [f.to_dict() for f in sample.forms]
+    assert _types(back.forms) == _types(sample.forms)
+    assert copy.deepcopy(sample) == sample
+
+
+def test_zero_keeps_its_sign(sample: LoadResult) -> None:
+    result = copy.deepcopy(sample)
+    ind = result.forms[0].indicators[0]
+    ind.weight, ind.score, ind.lost = 3.0, 3.0, 0.0
+    other = result.forms[0].indicators[1]
+    other.lost, other.target.value = -0.0, -0.0
+    back = pickle.loads(pickle.dumps(result)).forms[0]
+    assert str(back.indicators[0].lost) == "0.0"
+    assert str(back.indicators[1].lost) == "-0.0" and str(back.indicators[1].target.value) == "-0.0"
+    assert interning.canon_float(-0.0) is not interning.canon_float(0.0)
+    assert interning.canon_float(None) is None
+
+
+def test_repeated_values_are_shared_across_files(sample: LoadResult) -> None:
+    blob = pickle.dumps(sample)
+    first, second = pickle.loads(blob), pickle.loads(blob)  # two files' results, as workers send them
+    a, b = first.forms[0].indicators[0], second.forms[0].indicators[0]
+    assert a == b
+    assert a.name is b.name and a.target.raw is b.target.raw and a.actual.raw is b.actual.raw
+    assert a.weight is b.weight and a.source.line is b.source.line
+    interning.release()
+
+
+def test_processes_and_serial_give_the_same_forms(tmp_path: Path, sample_file: Path) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        shutil.copy(sample_file, tmp_path / name)
+    serial = load_input([tmp_path], jobs=1)
+    parallel = load_input([tmp_path], jobs=2)
+    assert len(serial.forms) == 9 and serial.files == 3
+    assert parallel == serial
+    assert [f.to_dict() for f in parallel.forms] == [f.to_dict() for f in serial.forms]
+    # shared across files, as the parent re-shares what pickle copied per file
+    names = {id(f.indicators[0].name) for f in parallel.forms if f.project == parallel.forms[0].project}
+    assert len(names) == 1
+
+
+def test_clean_needs_nothing_when_no_character_calls_for_it() -> None:
+    clean_texts = ["", "培训班单位成本", "≤20239.67(元/次)", "3.00", "达成指标", "由于政策宣传不到位，群众知晓率不高"]
+    for text in clean_texts:
+        assert not nz.needs_clean(text) and nz.clean(text) == text
+    for text in ["一级 指标", "<p>目标</p>", "Ａ＆Ｂ", "a&amp;b", "x\u3000y", " 3.00", "\t"]:
+        assert nz.needs_clean(text) and nz.clean(text) != text
+
+
+def test_status_takes_the_most_specific_phrase() -> None:
+    vocab = load_vocab()
+    assert nz.parse_status("部分达成指标并具有一定效果", vocab) == "部分达成"
+    assert nz.parse_status("未达成年度指标", vocab) == "未达成"
+    assert nz.parse_status("达成 指标", vocab) == "达成"
+    assert nz.parse_status("52272.73(元/年)", vocab) is None
+    assert nz.parse_status("", vocab) is None
