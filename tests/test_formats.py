@@ -78,6 +78,20 @@ def test_docx_and_html_locations(loaded: dict[str, LoadResult]) -> None:
     assert loaded["html"].forms[0].source.line is not None
 
 
+def test_text_form_feeds_start_pages_and_lines_are_an_editors(loaded: dict[str, LoadResult], written: dict[str, Path]) -> None:
+    """pdftotext's form feed starts a page; line numbers count line ends only, so each row's
+    location points at the line an editor shows (a form feed or \\u2028 inside is no line end)."""
+    forms = loaded["txt"].forms
+    assert [f.source.page for f in forms] == [1, 2, 3]
+    lines = written["txt"].read_bytes().decode("gb18030").split("\n")
+    for ind in (i for f in forms for i in f.indicators):
+        assert ind.name in lines[ind.source.line - 1].replace("\f", "")
+    odd = written["txt"].with_name("odd_breaks.txt")
+    odd.write_text(written["txt"].read_text(encoding="gb18030").replace("项目名称", "项目\u2028名称", 1), encoding="utf-8")
+    moved = load([odd]).forms
+    assert [i.source.line for i in moved[-1].indicators] == [i.source.line for i in forms[-1].indicators]
+
+
 def test_gb18030_text_is_not_utf8(written: dict[str, Path]) -> None:
     data = written["txt"].read_bytes()
     with pytest.raises(UnicodeDecodeError):

@@ -63,7 +63,11 @@ def read_text(path: Path) -> list[Grid]:
     check_cid(text)
     grid = Grid(file=str(path))
     page = 1
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # split on line ends only: str.splitlines() also breaks at form feeds (so pages were never
+    # counted) and at \x0b, \x1c-\x1e, \x85, \u2028, which would shift every later line number
+    # away from what an editor shows
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for lineno, line in enumerate(lines, start=1):
         if "\f" in line:
             page += line.count("\f")
             line = line.replace("\f", "")
