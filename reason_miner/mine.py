@@ -33,7 +33,7 @@ from .normalize import key
 from .results import OTHER_CAUSE_ID, Cause, CauseResult, Clause, ReasonAnalysis
 from .segment import load_lexicon
 
-BOILERPLATE_PLACES = 20  # places listed per repeated text (the count is always complete)
+BOILERPLATE_PLACES = 5  # places listed per repeated text (the count is always complete)
 
 
 class ReasonRef(NamedTuple):

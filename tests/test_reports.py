@@ -24,7 +24,7 @@ from reason_miner.checks import check_forms
 from reason_miner.report import json_out, markdown, xlsx
 from reason_miner.report.docx import chinese_number
 from reason_miner.report.safe import FIXED_TIME, excel_text, html_text, md_text
-from reason_miner.report.tables import LIMITS, TARGET_EDIT_HEADER
+from reason_miner.report.tables import LIMITS, TARGET_EDIT_HEADER, in_cell, numbered
 from reason_miner.report.xlsx import SHEETS, display_width
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -305,3 +305,15 @@ def test_findings_json_lists_across_write_chunks(n: int) -> None:
     assert json.loads(buf.getvalue()) == {"a": list(range(n)), "b": {"c": []}}
     lines = buf.getvalue().decode().splitlines()
     assert lines[2:2 + n] == [f"    {i}," for i in range(n - 1)] + [f"    {n - 1}"] and lines[2 + n] == "  ],"
+
+
+def test_lists_in_one_cell_are_capped_and_say_so() -> None:
+    """A systemic cause of a province spans thousands of units: a cell shows the first
+    `cell_items` and counts the rest (Excel cuts a cell at 32,767 characters without a word)."""
+    units = [f"单位{n}" for n in range(LIMITS.cell_items + 150)]
+    assert in_cell(units) == "、".join(units[:LIMITS.cell_items]) + f"等{len(units)}个"
+    assert in_cell(units[:3]) == "单位0、单位1、单位2"
+    lines = numbered(units, LIMITS.cell_items).split("\n")
+    assert lines[0] == "1. 单位0" and len(lines) == LIMITS.cell_items + 1
+    assert lines[-1] == "……另有150条未列出，完整内容见 findings.json。"
+    assert numbered(units[:2], LIMITS.cell_items) == "1. 单位0\n2. 单位1"

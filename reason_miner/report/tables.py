@@ -39,6 +39,7 @@ class Limits:
     html_rows: int = 1000  # rows of one table embedded in report.html
     html_plans: int = 200  # per-unit plans in report.html
     xlsx_rows: int = 10_000  # rows of one table in report.xlsx
+    cell_items: int = 100  # entries of a list shown in one table cell (units of a systemic cause…)
 
 
 LIMITS = Limits()
@@ -91,9 +92,17 @@ class Table:
         return len(self.rows) if self.total is None else self.total
 
 
-def numbered(items: list[str]) -> str:
-    """Items as `1. …` lines in one cell."""
-    return "\n".join(f"{n}. {t}" for n, t in enumerate(items, 1))
+def numbered(items: list[str], limit: int | None = None) -> str:
+    """Items as `1. …` lines in one cell; past `limit`, a last line counting the rest."""
+    shown, hidden = head(items, len(items) if limit is None else limit)
+    lines = [f"{n}. {t}" for n, t in enumerate(shown, 1)]
+    return "\n".join(lines + ([more_note(hidden, "条", "findings.json")] if hidden else []))
+
+
+def in_cell(items: list[str]) -> str:
+    """A list joined with 、 in one cell, capped at `LIMITS.cell_items` (a systemic cause of a
+    province's batch spans thousands of units; an Excel cell holds at most 32,767 characters)."""
+    return capped_join(items, LIMITS.cell_items)
 
 
 def yes(flag: bool) -> str:
@@ -209,9 +218,9 @@ def systemic_table(r: AnalysisResult) -> Table:
     for s in r.systemic:
         t.rows.append([
             s.rank, s.label, s.category, yes(s.systemic), len(s.units), len(s.projects), s.indicators,
-            s.points_involved, s.points_attributed, "、".join(s.kinds), "、".join(s.projects), "、".join(s.units),
-            "、".join(str(y) for y in s.years), s.movement, numbered([x.message for x in s.signals]),
-            numbered(s.quotes), s.why,
+            s.points_involved, s.points_attributed, "、".join(s.kinds), in_cell(s.projects), in_cell(s.units),
+            "、".join(str(y) for y in s.years), s.movement, numbered([x.message for x in s.signals], LIMITS.cell_items),
+            numbered(s.quotes, LIMITS.cell_items), s.why,
         ])
     return t
 
@@ -280,9 +289,10 @@ def plans_table(r: AnalysisResult, limit: int | None = None) -> Table:
     t.total = len(r.plans)
     for p in r.plans[:limit]:
         t.rows.append([
-            "系统性原因" if p.scope == "cause" else "单位", p.title, numbered(p.problems), numbered(p.analysis),
-            numbered(p.own_measures), numbered(p.standard_measures), "、".join(p.responsible), p.deadline,
-            numbered(p.indicators),
+            "系统性原因" if p.scope == "cause" else "单位", p.title, numbered(p.problems, LIMITS.cell_items),
+            numbered(p.analysis, LIMITS.cell_items), numbered(p.own_measures, LIMITS.cell_items),
+            numbered(p.standard_measures, LIMITS.cell_items), in_cell(p.responsible), p.deadline,
+            numbered(p.indicators, LIMITS.cell_items),
         ])
     return t
 
