@@ -469,12 +469,7 @@ class Interpreter:
                 kind, label = levels[c]
                 if kind is None:
                     kind = "level1" if i == cols.get("level1", 0) else "level2"
-                if kind == "level1":
-                    if label != b.level1:
-                        b.level2 = None
-                    b.level1 = label
-                else:
-                    b.level2 = label
+                self._assign_level(b, kind, label)
         if not has_scores and _PLACEHOLDER.match(nz.key(name)):
             return f"模板空行「{name}」（无指标值和分值），已跳过"
         if not name:
@@ -560,9 +555,13 @@ class Interpreter:
         b.raw.append(_RawIndicator(cells=role_cells, level1=b.level1, level2=b.level2, row=row))
         return None
 
+    @classmethod
+    def _set_level(cls, b: _FormBuilder, kind: str, text: str) -> None:
+        cls._assign_level(b, kind, _strip_weight_note(nz.key(text)))
+
     @staticmethod
-    def _set_level(b: _FormBuilder, kind: str, text: str) -> None:
-        label = _strip_weight_note(nz.key(text))
+    def _assign_level(b: _FormBuilder, kind: str, label: str) -> None:
+        """A new 一级 label clears the 二级 one carried down from the rows above."""
         if kind == "level1":
             if label != b.level1:
                 b.level2 = None
