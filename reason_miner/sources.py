@@ -163,6 +163,12 @@ def iter_results(
     yield from zip(files, map(_unpacked, results), strict=True)
 
 
+def _counted(pairs: Iterator[T], total: int, progress: Callable[[int, int], None]) -> Iterator[T]:
+    for done, pair in enumerate(pairs, 1):
+        progress(done, total)
+        yield pair
+
+
 def load_input(
     paths: Sequence[str | Path] | None,
     *,
@@ -170,6 +176,7 @@ def load_input(
     scheduler: Any = None,
     db: str | Path | None = None,
     year: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LoadResult:
     """Load forms for a command.
 
@@ -177,14 +184,18 @@ def load_input(
     - `scheduler`: read on a Dask cluster (address, "local", or a distributed Client);
     - `jobs` > 1: read with that many local processes; otherwise serially in this process.
     With no paths and no workspace, the bundled sample. `year` keeps the forms of that year.
+    `progress(done, total)` is called after each file is read (not for a workspace).
     """
     if db is not None:
         from .workspace import read_workspace
 
         result = read_workspace(db, year=year)
     else:
-        use = list(paths) if paths else [sample_path()]
-        result = collect(r for _, r in iter_results(use, jobs=jobs, scheduler=scheduler))
+        files = file_list(list(paths) if paths else [sample_path()])
+        pairs = iter_results(files, jobs=jobs, scheduler=scheduler)
+        if progress is not None:
+            pairs = _counted(pairs, len(files), progress)
+        result = collect(r for _, r in pairs)
         if year is not None:
             result.forms = [f for f in result.forms if f.year == year]
     # The forms live as long as the run: keep the cyclic collector from rescanning them in every

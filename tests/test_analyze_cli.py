@@ -21,6 +21,7 @@ from reason_miner.analyze import OUTPUT_FILES, analyze
 from reason_miner.checks import check_forms
 from reason_miner.cli import analyze_cmd, app
 from reason_miner.mine import mine_causes
+from reason_miner.sources import load_input
 
 runner = CliRunner()
 
@@ -201,3 +202,18 @@ def test_cli_analyze_with_a_saved_model_uses_its_causes(tmp_path: Path) -> None:
     assert mined and mined <= saved | {"其他/新原因"}
     bad = runner.invoke(app, ["analyze", "--model", str(tmp_path / "missing"), "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "无法读取原因模型" in bad.output
+
+
+def test_long_reads_report_progress_by_tenths(sample_file: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    for n in range(20):
+        (tmp_path / f"form_{n:02d}.txt").write_bytes(sample_file.read_bytes())
+    calls: list[tuple[int, int]] = []
+    loaded = load_input([tmp_path], jobs=1, progress=lambda done, total: calls.append((done, total)))
+    assert len(loaded.forms) == 60 and calls == [(n, 20) for n in range(1, 21)]
+    for done, total in calls:
+        analyze_cmd._files_read(done, total)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [f"[进度] 已读取 {2 * k}/20 个文件（{k * 10}%）" for k in range(1, 11)]
+    analyze_cmd._files_read(3, 3)  # a short read says nothing
+    assert capsys.readouterr().err == ""

@@ -43,6 +43,12 @@ def _progress(message: str) -> None:
     typer.echo(f"[进度] {message}", err=True)
 
 
+def _files_read(done: int, total: int) -> None:
+    """A line at every tenth of a long read (a province's batch reads for a minute or more)."""
+    if total >= 20 and done * 10 // total != (done - 1) * 10 // total:
+        _progress(f"已读取 {done}/{total} 个文件（{done * 100 // total}%）")
+
+
 @app.command("analyze")
 def analyze_command(
     paths: list[Path] | None = PATHS_ARG,
@@ -59,7 +65,8 @@ def analyze_command(
     """分析自评表并生成报告：report.xlsx、report.html、plan.docx、report.md、findings.json。"""
     cause_model = load_model_option(model)  # before reading: a wrong --model fails at once
     _progress("读取自评表……")
-    loaded = load_input(paths, jobs=jobs or default_jobs(), scheduler=scheduler, db=db, year=year)
+    loaded = load_input(paths, jobs=jobs or default_jobs(), scheduler=scheduler, db=db, year=year,
+                        progress=_files_read)
     echo_errors(loaded.errors)
     if not loaded.forms:
         typer.echo("没有可分析的自评表（请检查文件路径或上面的错误信息）。", err=True)
