@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 import pyarrow as pa
 
+from . import interning
 from .gcpause import gc_paused
 from .load import LoadResult
 from .model import Form, ReadError, form_from_dict
@@ -270,11 +272,11 @@ def _path_order(paths: list[str]) -> pa.Table:
     return pa.table({"path": pa.array(ordered, pa.string()), "rank": pa.array(range(len(ordered)), pa.int64())})
 
 
-def _shared(form: dict[str, Any], memo: dict[str, str]) -> dict[str, Any]:
-    """The decoded form with one string object per distinct text in the fields that repeat on
-    every row (file, levels, units, statuses, targets, copied reasons): forms read back from the
-    workspace then take about as much memory as forms read from the files."""
-    share = memo.setdefault
+def _shared(form: dict[str, Any]) -> dict[str, Any]:
+    """The decoded form with one string object per distinct text (`interning`) in the fields that
+    repeat on every row (file, levels, units, statuses, targets, copied reasons): forms read back
+    from the workspace then take about as much memory as forms read from the files."""
+    share = interning.canon_str
     for ind in form.get("indicators", ()):
         for k in ("level1", "level2", "name", "reason"):
             if ind.get(k):
@@ -300,9 +302,11 @@ def read_workspace(db: str | Path, *, year: int | None = None) -> LoadResult:
         con.register("path_rank", _path_order(paths))
         cursor = con.execute(f"SELECT data FROM forms JOIN path_rank USING (path) {where} ORDER BY rank, seq", params)
         with gc_paused():
-            memo: dict[str, str] = {}
-            while chunk := cursor.fetchmany(READ_CHUNK):
-                forms.extend(form_from_dict(_shared(json.loads(data), memo)) for (data,) in chunk)
+            try:
+                while chunk := cursor.fetchmany(READ_CHUNK):
+                    forms.extend(form_from_dict(_shared(orjson.loads(data))) for (data,) in chunk)
+            finally:
+                interning.release()
         errors = con.execute(
             "SELECT path, kind, message, page, sheet, line FROM errors JOIN path_rank USING (path) ORDER BY rank, seq"
         ).fetchall()
