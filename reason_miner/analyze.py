@@ -64,6 +64,15 @@ class AnalysisResult:
         computed once, as every report shows it."""
         return total_lost_cents(self.forms)
 
+    @cached_property
+    def row_counts(self) -> tuple[int, int]:
+        """(indicator rows, rows that lost points): every report shows them; counted once."""
+        rows = lost = 0
+        for f in self.forms:
+            rows += len(f.indicators)
+            lost += sum(1 for i in f.indicators if (i.lost or 0) > 0)
+        return rows, lost
+
     def to_dict(self) -> dict[str, Any]:
         """findings.json: every stage, machine-readable."""
         return {
@@ -85,7 +94,7 @@ class AnalysisResult:
         """The headline numbers of findings.json."""
         return {
             "forms": len(self.forms),
-            "indicators": sum(len(f.indicators) for f in self.forms),
+            "indicators": self.row_counts[0],
             "points_lost": self.lost_cents / 100,
             "points_attributed": sum(lk.attributed_cents for lk in self.links) / 100,
             "systemic": sum(1 for s in self.systemic if s.systemic),

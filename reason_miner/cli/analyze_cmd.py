@@ -77,7 +77,7 @@ def analyze_command(
     systemic = [s for s in result.systemic if s.systemic]
     typer.echo(
         f"分析完成：{result.files_read} 个文件，{len(result.forms)} 张自评表，"
-        f"{sum(len(f.indicators) for f in result.forms)} 项指标，扣分合计 {result.lost_cents / 100:g} 分；"
+        f"{result.row_counts[0]} 项指标，扣分合计 {result.lost_cents / 100:g} 分；"
         f"系统性问题 {len(systemic)} 个"
         + (f"（{'、'.join(s.label for s in systemic[:5])}）" if systemic else "")
         + f"；校验问题 {len(result.findings)} 项；"

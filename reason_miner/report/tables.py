@@ -147,7 +147,7 @@ def heat(links: list[Link], by: Literal["unit", "project"]) -> tuple[list[str], 
 
 
 def summary(r: AnalysisResult) -> list[tuple[str, Cell]]:
-    rows_all = [i for f in r.forms for i in f.indicators]
+    rows, lost_rows = r.row_counts
     sev: dict[str, int] = defaultdict(int)
     for f in r.findings:
         sev[f.severity] += 1
@@ -157,8 +157,8 @@ def summary(r: AnalysisResult) -> list[tuple[str, Cell]]:
         ("自评表数", len(r.forms)),
         ("年度", "、".join(str(y) for y in years) or "未知"),
         ("实施单位数", len({f.unit for f in r.forms if f.unit})),
-        ("指标数", len(rows_all)),
-        ("扣分指标数", sum(1 for i in rows_all if (i.lost or 0) > 0)),
+        ("指标数", rows),
+        ("扣分指标数", lost_rows),
         ("扣分合计（分）", points(r.lost_cents)),
         ("归因扣分合计（分）", points(sum(lk.attributed_cents for lk in r.links))),
         ("填写偏差原因的指标数", len(r.causes.reasons)),
