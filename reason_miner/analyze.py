@@ -22,7 +22,7 @@ from .load import LoadResult
 from .mine import mine_causes
 from .model import Form, ReadError
 from .report import docx, html, json_out, markdown, xlsx
-from .report.tables import LIMITS, Limits
+from .report.tables import LIMITS, CausePoints, Limits, cause_points
 from .results import CauseResult, Finding
 from .systemic import SystemicCause, SystemicConfig, rank_systemic
 
@@ -63,6 +63,11 @@ class AnalysisResult:
         """Points lost by all indicator rows, in hundredths (attributed points add up to this);
         computed once, as every report shows it."""
         return total_lost_cents(self.forms)
+
+    @cached_property
+    def points_by_cause(self) -> list[CausePoints]:
+        """Points per cause in Pareto order: the charts and several tables of every report use it."""
+        return cause_points(self.links)
 
     @cached_property
     def row_counts(self) -> tuple[int, int]:

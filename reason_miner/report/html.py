@@ -25,7 +25,6 @@ from .tables import (
     Table,
     build_tables,
     capped_join,
-    cause_points,
     fmt,
     full_place,
     full_where,
@@ -231,11 +230,11 @@ def _plans(plans: list[Plan], lim: Limits) -> str:
 
 def _chart_data(r: AnalysisResult) -> dict[str, Any]:
     def matrix(by: str) -> dict[str, Any]:
-        rows, cols, values = heat(r.links, by)  # type: ignore[arg-type]
+        rows, cols, values = heat(r, by)  # type: ignore[arg-type]
         return {"rows": rows, "cols": cols, "values": values}
 
     return {
-        "pareto": [{"label": c.label, "points": c.attributed_cents / 100, "rows": c.rows} for c in cause_points(r.links)],
+        "pareto": [{"label": c.label, "points": c.attributed_cents / 100, "rows": c.rows} for c in r.points_by_cause],
         "heat_unit": matrix("unit"),
         "heat_project": matrix("project"),
     }

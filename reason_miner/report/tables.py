@@ -134,9 +134,9 @@ def cause_points(links: list[Link]) -> list[CausePoints]:
     return sorted(acc.values(), key=lambda c: (-c.attributed_cents, -c.involved_cents, c.label, c.cause_id))
 
 
-def heat(links: list[Link], by: Literal["unit", "project"]) -> tuple[list[str], list[str], list[list[float]]]:
+def heat(r: AnalysisResult, by: Literal["unit", "project"]) -> tuple[list[str], list[str], list[list[float]]]:
     """Cause × unit (or project) matrix of attributed points: (cause labels, column names, values)."""
-    cps = cause_points(links)
+    links, cps = r.links, r.points_by_cause
     causes = [c.label for c in cps]
     ids = {c.label: c.cause_id for c in cps}
     cols = sorted({(lk.unit if by == "unit" else lk.project) or "未知" for lk in links})
@@ -163,7 +163,7 @@ def summary(r: AnalysisResult) -> list[tuple[str, Cell]]:
         ("归因扣分合计（分）", points(sum(lk.attributed_cents for lk in r.links))),
         ("填写偏差原因的指标数", len(r.causes.reasons)),
         ("原因分析不充分（只写措施）", sum(1 for x in r.causes.reasons if x.vague)),
-        ("原因类别数", len(cause_points(r.links))),
+        ("原因类别数", len(r.points_by_cause)),
         ("系统性问题数", sum(1 for s in r.systemic if s.systemic)),
         ("校验问题：错误", sev["error"]),
         ("校验问题：警告", sev["warning"]),
@@ -197,7 +197,7 @@ def forms_table(r: AnalysisResult, limit: int | None = None) -> Table:
 def pareto_table(r: AnalysisResult) -> Table:
     t = Table("pareto", "按原因归因扣分", [Column("原因"), Column("归因扣分", "num"), Column("涉及扣分", "num"),
                                        Column("关联条数", "int"), Column("累计占比(%)", "num")])
-    cps = cause_points(r.links)
+    cps = r.points_by_cause
     total = sum(c.attributed_cents for c in cps) or 1
     run = 0
     for c in cps:
@@ -232,7 +232,7 @@ def causes_table(r: AnalysisResult) -> Table:
         [Column("原因编号"), Column("原因"), Column("类别"), Column("关键词", "long"), Column("子句数", "int"),
          Column("关联指标数", "int"), Column("涉及扣分", "num"), Column("归因扣分", "num"), Column("示例", "long")],
     )
-    cps = cause_points(r.links)
+    cps = r.points_by_cause
     pts = {c.cause_id: c for c in cps}
     for c in r.causes.causes:
         cp = pts.get(c.id)
