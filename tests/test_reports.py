@@ -261,6 +261,9 @@ def test_large_reports_cap_and_say_so(large: tuple[AnalysisResult, Path]) -> Non
     assert links.count("<tr data-item>") == LIMITS.html_rows
     assert f"仅显示前{LIMITS.html_rows}行，……另有{len(result.links) - LIMITS.html_rows}行未列出" in links
     assert html.count("<details data-item><summary>[单位]") == min(len(unit_plans), LIMITS.html_plans)
+    targets = html[html.index('id="tbl-targets"'):html.index('<section id="checks"')]
+    assert len(result.targets.changed) > LIMITS.html_rows and "<td>维持</td>" not in targets  # changed ones first
+    assert targets.count("<tr data-item>") == LIMITS.html_rows
     chart = json.loads(re.search(r'id="chart-data">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
     assert len(chart["pareto"]) == len({lk.cause_id for lk in result.links})  # charts stay complete
 

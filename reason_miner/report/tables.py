@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from ..checks import rule_label, severity_label
@@ -301,8 +302,15 @@ TARGET_EDIT_HEADER = "下年度指标值（建议，可修改）"
 
 
 def targets_table(r: AnalysisResult, limit: int | None = None, targets: Sequence[TargetSuggestion] | None = None) -> Table:
-    """The suggestions (or the given ones), the first `limit` of them."""
-    targets = r.targets if targets is None else targets
+    """The suggestions (or the given ones), the first `limit` of them. When all of a run's
+    suggestions do not fit, the ones that change something come first, then the "维持" ones."""
+    total = len(r.targets if targets is None else targets)
+    if targets is None and limit is not None and total > limit:
+        shown = r.targets.changed[:limit]
+        keep = (s for s in r.targets if s.actions == ["keep"])
+        targets = shown + list(islice(keep, limit - len(shown)))
+    elif targets is None:
+        targets = r.targets
     t = Table(
         "targets",
         "下年度目标建议",
@@ -310,7 +318,7 @@ def targets_table(r: AnalysisResult, limit: int | None = None, targets: Sequence
          Column("三级指标", "long"), Column("本年度指标值"), Column("实际完成值"), Column("分值", "num"),
          Column("得分", "num"), Column("建议类型"), Column(TARGET_EDIT_HEADER), Column("理由", "long"), Column("来源")],
     )
-    t.total = len(targets)
+    t.total = total
     for s in targets[:limit]:
         t.rows.append([s.project, s.unit, s.year, s.level1, s.level2, s.indicator, s.target, s.actual, s.weight,
                        s.score, "、".join(s.action_labels), s.suggestion, s.reason, s.location])

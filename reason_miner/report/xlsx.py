@@ -15,7 +15,6 @@ constant_memory mode, so memory does not grow with the rows.
 from __future__ import annotations
 
 import unicodedata
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .safe import FIXED_TIME, excel_text
-from .tables import LIMITS, TARGET_EDIT_HEADER, Cell, Limits, Table, build_tables, more_note, targets_table
+from .tables import LIMITS, TARGET_EDIT_HEADER, Cell, Limits, Table, build_tables, more_note
 
 if TYPE_CHECKING:
     from ..analyze import AnalysisResult
@@ -208,13 +207,6 @@ def _systemic_chart(w: _Writer, ws: Worksheet, table: Table) -> None:
 
 def write_xlsx(result: AnalysisResult, path: Path, limits: Limits = LIMITS) -> None:
     t = build_tables(result, limits.xlsx_rows)
-    if len(result.targets) > limits.xlsx_rows:  # the suggestions that change something first
-        changed = result.targets.changed
-        first = changed[:limits.xlsx_rows]
-        if len(first) < limits.xlsx_rows:
-            first += islice((s for s in result.targets if s.actions == ["keep"]), limits.xlsx_rows - len(first))
-        t["targets"] = targets_table(result, limits.xlsx_rows, first)
-        t["targets"].total = len(result.targets)
     w = _Writer(path)
     _overview(w, t)
     ws = w.sheets("系统性问题", t["systemic"])[0]
