@@ -57,6 +57,7 @@ class TargetSuggestion:
 
 
 KEEP_REASON = "本年度已完成，建议维持（可结合下年度预算适度提高）"
+_NO_FINDINGS: dict[str, Finding] = {}  # read-only: the findings of a row without any
 
 
 @cache
@@ -108,7 +109,8 @@ class _Advisor:
         """The suggestion for a row, or None when there is nothing to change (see `keep`)."""
         ind = self.forms[fi].indicators[ii]
         t, a = ind.target, ind.actual
-        found = self.row_findings.get((fi, ii), {})
+        found = self.row_findings.get((fi, ii), _NO_FINDINGS)
+        missed = _is_missed(ind)
         actions: list[str] = []
         reasons: list[str] = []
         suggestion: str | None = None
@@ -144,9 +146,9 @@ class _Advisor:
             )
 
         if t.op is None and t.text:
-            words = _quantify()["words"]
+            quantify = _quantify()
             actions.append("quantify")
-            hint = words.get(key(t.text), _quantify()["default"])
+            hint = quantify["words"].get(key(t.text), quantify["default"])
             suggestion = suggestion or hint
             reasons.append(f"定性目标“{t.text}”难以客观评分，建议量化为：{hint}")
 
@@ -155,9 +157,10 @@ class _Advisor:
             suggestion = suggestion or data.pop("suggested")
         data.pop("suggested", None)
 
-        if _is_missed(ind):
-            n_units = len(self.missed_units.get(key(ind.name), ()))
-            n_years = len(self.missed_years.get(key(ind.name), ()))
+        if missed:
+            name = key(ind.name)
+            n_units = len(self.missed_units.get(name, ()))
+            n_years = len(self.missed_years.get(name, ()))
         else:
             n_units = n_years = 0
         if n_units >= self.cfg.missed_units or (n_years and n_years >= self.cfg.missed_years):
@@ -166,7 +169,7 @@ class _Advisor:
             reasons.append(f"该指标在{where}均未完成，建议按单位实际能力分解目标或适当下调")
 
         cut = self.budget_cut.get(fi)
-        if cut is not None and _is_missed(ind) and "数量" in (ind.level2 or ""):
+        if cut is not None and missed and "数量" in (ind.level2 or ""):
             pct = cut.data.get("change_pct")
             actions.append("budget_cut")
             pct_text = f"{_pct(abs(pct))}%" if isinstance(pct, int | float) else "大幅"
@@ -177,7 +180,7 @@ class _Advisor:
             data["budget_change_pct"] = pct
 
         if not actions:
-            if _is_missed(ind):
+            if missed:
                 actions.append("missed")
                 reasons.append("本年度未完成，目标设置无明显问题，建议保持目标并落实改进措施")
             else:
