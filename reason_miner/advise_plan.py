@@ -40,10 +40,14 @@ class MeasureCatalogue:
 
     def substantive(self, measure: str) -> bool:
         """Whether a measure says more than filler ("有待进一步完善" does not)."""
-        rest = _PUNCT.sub("", key(measure))
+        return bool(self.measure_key(measure))
+
+    def measure_key(self, measure: str) -> str:
+        """What a measure is compared by (normalised, without punctuation), or "" when it is filler."""
+        k = rest = _PUNCT.sub("", key(measure))
         for w in self.filler:
             rest = rest.replace(w, "")
-        return bool(rest)
+        return k if rest else ""
 
     def match(self, label: str, category: str | None, keywords: list[str]) -> str | None:
         """The catalogue category of a cause: its own category when listed, else the most keyword hits."""
@@ -94,19 +98,22 @@ class Plan:
         return asdict(self)
 
 
-def dedupe_measures(texts: list[str], catalogue: MeasureCatalogue | None = None) -> list[str]:
+def dedupe_measures(texts: list[str], catalogue: MeasureCatalogue | None = None,
+                    keys: dict[str, str] | None = None) -> list[str]:
     """Distinct, substantive measures in first-seen order; texts differing only in punctuation count
-    once, a measure contained in a longer one is dropped, and pure filler is left out."""
+    once, a measure contained in a longer one is dropped, and pure filler is left out. `keys` keeps
+    each text's `measure_key` across calls (a batch's plans repeat the same measures many times)."""
     cat = catalogue or load_catalogue()
+    memo = {} if keys is None else keys
     seen: dict[str, str] = {}
     for t in texts:
-        if not cat.substantive(t):
-            continue
-        k = _PUNCT.sub("", key(t))
+        k = memo.get(t)
+        if k is None:
+            k = memo[t] = cat.measure_key(t)
         if k and k not in seen:
             seen[k] = t.strip("，。；;, ")
-    keys = list(seen)
-    return [seen[k] for k in keys if not any(k != o and k in o for o in keys)]
+    found = list(seen)
+    return [seen[k] for k in found if not any(k != o and k in o for o in found)]
 
 
 def _problem(lk: Link) -> str:
@@ -115,6 +122,28 @@ def _problem(lk: Link) -> str:
         f"「{lk.project or '未命名项目'}」{lk.indicator}（目标{lk.target}，完成{lk.actual}，扣{lk.lost:g}分）："
         f"{quote}（来源：{lk.location}）"
     )
+
+
+@dataclass
+class _Texts:
+    """What the plans of one batch repeat, built once: a row's 问题表现 line (it appears in its cause's
+    plan and its unit's plan) and each measure text's comparison key."""
+
+    problems: dict[tuple[int, int], str] = field(default_factory=dict)
+    measure_keys: dict[str, str] = field(default_factory=dict)
+
+    def problems_of(self, rows: list[Link]) -> list[str]:
+        out = []
+        for lk in rows:
+            row = (lk.form_index, lk.indicator_index)
+            text = self.problems.get(row)
+            if text is None:
+                text = self.problems[row] = _problem(lk)
+            out.append(text)
+        return out
+
+    def measures_of(self, rows: list[Link], catalogue: MeasureCatalogue) -> list[str]:
+        return dedupe_measures([m for lk in rows for m in lk.measures], catalogue, self.measure_keys)
 
 
 def _indicator_line(lk: Link) -> str:
@@ -130,7 +159,7 @@ def _signal_lines(signals: list[Signal]) -> list[str]:
     return [f"校验信号：{s.message}（来源：{s.location}）" for s in signals]
 
 
-def _cause_plan(entry: SystemicCause, links: list[Link], catalogue: MeasureCatalogue) -> Plan:
+def _cause_plan(entry: SystemicCause, links: list[Link], catalogue: MeasureCatalogue, texts: _Texts) -> Plan:
     rows = _rows(links)
     category = catalogue.match(entry.label, entry.category, [])
     analysis = [
@@ -146,7 +175,7 @@ def _cause_plan(entry: SystemicCause, links: list[Link], catalogue: MeasureCatal
     analysis.extend(_signal_lines(entry.signals))
     if entry.implied:
         analysis.append(entry.why + "。")
-    problems = [_problem(lk) for lk in rows]
+    problems = texts.problems_of(rows)
     problems += [f"「{s.project}」{'、'.join(s.indicators)}未完成（扣{s.lost:g}分）" for s in entry.signals if entry.implied]
     indicators = [_indicator_line(lk) for lk in rows]
     indicators += [f"{s.project}：{n}" for s in entry.signals if entry.implied for n in s.indicators]
@@ -156,14 +185,15 @@ def _cause_plan(entry: SystemicCause, links: list[Link], catalogue: MeasureCatal
         cause_ids=[entry.cause_id],
         problems=problems,
         analysis=analysis,
-        own_measures=dedupe_measures([m for lk in rows for m in lk.measures], catalogue),
+        own_measures=texts.measures_of(rows, catalogue),
         standard_measures=catalogue.measures(category),
         responsible=entry.units,
         indicators=list(dict.fromkeys(indicators)),
     )
 
 
-def _unit_plan(unit: str, links: list[Link], signals: list[Signal], catalogue: MeasureCatalogue) -> Plan:
+def _unit_plan(unit: str, links: list[Link], signals: list[Signal], catalogue: MeasureCatalogue,
+               texts: _Texts) -> Plan:
     by_cause: dict[str, list[Link]] = defaultdict(list)
     for lk in links:
         by_cause[lk.cause_id].append(lk)
@@ -186,9 +216,9 @@ def _unit_plan(unit: str, links: list[Link], signals: list[Signal], catalogue: M
         scope="unit",
         title=f"{unit}改进计划（共{len(rows)}项指标扣分或说明偏差，扣{lost:g}分）",
         cause_ids=order,
-        problems=[_problem(lk) for lk in rows],
+        problems=texts.problems_of(rows),
         analysis=analysis,
-        own_measures=dedupe_measures([m for lk in rows for m in lk.measures], catalogue),
+        own_measures=texts.measures_of(rows, catalogue),
         standard_measures=list(dict.fromkeys(standard)),
         responsible=[unit],
         indicators=list(dict.fromkeys(_indicator_line(lk) for lk in rows)),
@@ -205,11 +235,13 @@ def draft_plans(
     for lk in links:
         by_cause[lk.cause_id].append(lk)
         by_unit[lk.unit or "未知单位"].append(lk)
-    plans = [_cause_plan(e, by_cause.get(e.cause_id, []), cat) for e in systemic if e.systemic]
+    texts = _Texts()
+    plans = [_cause_plan(e, by_cause.get(e.cause_id, []), cat, texts) for e in systemic if e.systemic]
     signals_by_unit: dict[str, list[Signal]] = defaultdict(list)
     for e in systemic:
         for s in e.signals:
             signals_by_unit[s.unit or "未知单位"].append(s)
     for unit in sorted(by_unit):
-        plans.append(_unit_plan(unit, by_unit[unit], sorted(signals_by_unit.get(unit, []), key=lambda s: s.form_index), cat))
+        signals = sorted(signals_by_unit.get(unit, []), key=lambda s: s.form_index)
+        plans.append(_unit_plan(unit, by_unit[unit], signals, cat, texts))
     return plans

@@ -57,6 +57,10 @@ class TargetSuggestion:
 
 
 KEEP_REASON = "本年度已完成，建议维持（可结合下年度预算适度提高）"
+_KEEP = ("keep",)
+# A row's change, as kept for the whole run: action codes, suggested target, reason, data (or None).
+# The row's own fields are read from the form again when the suggestion is built.
+Change = tuple[tuple[str, ...], str, str, dict[str, Any] | None]
 _NO_FINDINGS: dict[str, Finding] = {}  # read-only: the findings of a row without any
 
 
@@ -83,6 +87,7 @@ class _Advisor:
         self.cfg = cfg
         # the few distinct action lists, shared by the rows that have them (read-only)
         self.shared: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+        self.texts: dict[str, str] = {}
         self.row_findings: dict[tuple[int, int], dict[str, Finding]] = defaultdict(dict)
         self.budget_cut: dict[int, Finding] = {}
         for f in findings:
@@ -103,14 +108,31 @@ class _Advisor:
                         self.missed_years[name].add(form.year)
 
     def suggest(self, fi: int, ii: int) -> TargetSuggestion:
-        return self.changed(fi, ii) or self.keep(fi, ii)
+        change = self.change(fi, ii)
+        return self.keep(fi, ii) if change is None else self.build(fi, ii, change)
 
-    def changed(self, fi: int, ii: int) -> TargetSuggestion | None:
-        """The suggestion for a row, or None when there is nothing to change (see `keep`)."""
-        ind = self.forms[fi].indicators[ii]
+    def _may_change(self, ind: Indicator) -> bool:
+        """False for a row met, without findings, that no rule below can change: most rows of a
+        batch, answered without building anything."""
         t, a = ind.target, ind.actual
-        found = self.row_findings.get((fi, ii), _NO_FINDINGS)
+        if t.op is None:
+            return bool(t.text)  # quantify
+        if t.value is None:
+            return False
+        if t.op in ("≤", "<"):
+            return True  # direction (a quantity) or tighten (a cost): decided below
+        return a.value is not None and t.value > 0 and a.value >= t.value * self.cfg.exceed_ratio  # raise
+
+    def change(self, fi: int, ii: int) -> Change | None:
+        """What to change in a row, or None when there is nothing to change (see `keep`)."""
+        ind = self.forms[fi].indicators[ii]
         missed = _is_missed(ind)
+        found = self.row_findings.get((fi, ii))
+        if found is None:
+            if not missed and not self._may_change(ind):
+                return None
+            found = _NO_FINDINGS
+        t, a = ind.target, ind.actual
         actions: list[str] = []
         reasons: list[str] = []
         suggestion: str | None = None
@@ -185,19 +207,22 @@ class _Advisor:
                 reasons.append("本年度未完成，目标设置无明显问题，建议保持目标并落实改进措施")
             else:
                 return None
-        return self._build(fi, ii, actions, suggestion or t.raw, "；".join(reasons), data)
+        texts = self.texts  # the same reasons and suggestions recur across rows: kept once each
+        suggestion = suggestion or t.raw
+        reason = "；".join(reasons)
+        return (tuple(actions), texts.setdefault(suggestion, suggestion), texts.setdefault(reason, reason), data or None)
 
     def keep(self, fi: int, ii: int) -> TargetSuggestion:
         """The suggestion of a row met with nothing to change: it follows from the row alone."""
-        return self._build(fi, ii, ["keep"], self.forms[fi].indicators[ii].target.raw, KEEP_REASON, {})
+        return self.build(fi, ii, (_KEEP, self.forms[fi].indicators[ii].target.raw, KEEP_REASON, None))
 
-    def _build(self, fi: int, ii: int, actions: list[str], suggestion: str, reason: str,
-               data: dict[str, Any]) -> TargetSuggestion:
+    def build(self, fi: int, ii: int, change: Change) -> TargetSuggestion:
         form, ind = self.forms[fi], self.forms[fi].indicators[ii]
-        shared = self.shared.get(tuple(actions))
+        codes, suggestion, reason, data = change
+        shared = self.shared.get(codes)
         if shared is None:
             labels = _quantify()["actions"]
-            shared = self.shared[tuple(actions)] = (actions, [labels.get(x, x) for x in actions])
+            shared = self.shared[codes] = (list(codes), [labels.get(x, x) for x in codes])
         return TargetSuggestion(
             project=form.project,
             unit=form.unit,
@@ -217,7 +242,7 @@ class _Advisor:
             location=ind.source.describe(),
             form_index=fi,
             indicator_index=ii,
-            data=data,
+            data={} if data is None else dict(data),
         )
 
     def _by_far(self, ind: Indicator, actions: list[str], reasons: list[str], data: dict[str, Any]) -> None:
@@ -239,38 +264,28 @@ class _Advisor:
             reasons.append(f"实际成本{a.raw}仅为上限{t.raw}的{_pct(a.value / t.value * 100)}%，上限偏宽松，建议按实际成本收紧")
 
 
-class TargetAdvice(Sequence[TargetSuggestion]):
-    """The suggestions for every indicator row, in form and row order.
+class _Rows(Sequence[TargetSuggestion]):
+    """Suggestions built when read from the advisor and the changes (no reference back to the
+    `TargetAdvice`: no cycle keeps a run's advice alive)."""
 
-    Those that change something (`changed`) are kept; the rows with nothing to change, about half
-    of a batch, are built again when read, as they follow from the row alone: a province's millions
-    of "维持" suggestions then cost no memory.
-    """
-
-    def __init__(self, advisor: _Advisor) -> None:
+    def __init__(self, advisor: _Advisor, starts: list[int], changes: dict[int, Change], rows: list[int] | None) -> None:
         self._advisor = advisor
-        self._starts: list[int] = []  # index of each form's first row
-        self._kept: dict[int, TargetSuggestion] = {}  # row index -> suggestion, for the changed rows
-        n = 0
-        for fi, form in enumerate(advisor.forms):
-            self._starts.append(n)
-            for ii in range(len(form.indicators)):
-                s = advisor.changed(fi, ii)
-                if s is not None:
-                    self._kept[n] = s
-                n += 1
-        self._size = n
-        self.changed: list[TargetSuggestion] = list(self._kept.values())
+        self._starts = starts  # row number of each form's first row
+        self._changes = changes  # row number -> change, for the changed rows
+        self._rows = rows  # the row numbers listed, or None for every row
+        self._size = len(rows) if rows is not None else (starts[-1] + len(advisor.forms[-1].indicators) if starts else 0)
+
+    def _row(self, n: int) -> TargetSuggestion:
+        fi = bisect_right(self._starts, n) - 1
+        change = self._changes.get(n)
+        ii = n - self._starts[fi]
+        return self._advisor.keep(fi, ii) if change is None else self._advisor.build(fi, ii, change)
+
+    def _at(self, i: int) -> TargetSuggestion:
+        return self._row(i if self._rows is None else self._rows[i])
 
     def __len__(self) -> int:
         return self._size
-
-    def _at(self, n: int) -> TargetSuggestion:
-        kept = self._kept.get(n)
-        if kept is not None:
-            return kept
-        fi = bisect_right(self._starts, n) - 1
-        return self._advisor.keep(fi, n - self._starts[fi])
 
     @overload
     def __getitem__(self, i: int) -> TargetSuggestion: ...
@@ -283,12 +298,69 @@ class TargetAdvice(Sequence[TargetSuggestion]):
             raise IndexError(i)
         return self._at(i % self._size)
 
+
+class ChangedTargets(_Rows):
+    """The suggestions that change something, in row order, built when read."""
+
     def __iter__(self) -> Iterator[TargetSuggestion]:
+        return map(self._at, range(self._size))
+
+    def actions(self) -> Iterator[tuple[str, ...]]:
+        """The action codes of each, without building the suggestions."""
+        return (change[0] for change in self._changes.values())
+
+
+class TargetAdvice(_Rows):
+    """The suggestions for every indicator row, in form and row order, built when read.
+
+    Only what a changed row changes is kept (`Change`: shared action codes, reason and suggestion
+    texts); a row's own fields come from its form, and the rows with nothing to change, about half
+    of a batch, follow from the row alone: a province's millions of suggestions then cost little
+    memory. `changed` lists the ones that change something.
+    """
+
+    def __init__(self, advisor: _Advisor) -> None:
+        starts: list[int] = []
+        changes: dict[int, Change] = {}
         n = 0
+        change = advisor.change
+        for fi, form in enumerate(advisor.forms):
+            starts.append(n)
+            for ii in range(len(form.indicators)):
+                c = change(fi, ii)
+                if c is not None:
+                    changes[n] = c
+                n += 1
+        super().__init__(advisor, starts, changes, None)
+        self.changed = ChangedTargets(advisor, starts, changes, list(changes))
+
+    def kept_rows(self) -> list[tuple[int, int]]:
+        """(form index, row index) of every row with nothing to change, in order: their suggestion is
+        this year's target with `KEEP_REASON` (findings.json lists them so, not row by row)."""
+        changes, rows, n = self._changes, [], 0
         for fi, form in enumerate(self._advisor.forms):
             for ii in range(len(form.indicators)):
-                kept = self._kept.get(n)
-                yield kept if kept is not None else self._advisor.keep(fi, ii)
+                if n not in changes:
+                    rows.append((fi, ii))
+                n += 1
+        return rows
+
+    def to_dict(self, *, objects: bool = False) -> dict[str, Any]:
+        """findings.json's `targets`: the suggestions that change something in full, then the rows
+        kept as they are by position: a province's millions of identical "维持" records would be most
+        of the file. `objects` leaves the suggestions to be built while they are written."""
+        return {
+            "changed": self.changed if objects else [t.to_dict() for t in self.changed],
+            "kept": self.kept_rows(),
+            "kept_reason": KEEP_REASON,
+        }
+
+    def __iter__(self) -> Iterator[TargetSuggestion]:
+        advisor, changes, n = self._advisor, self._changes, 0
+        for fi, form in enumerate(advisor.forms):
+            for ii in range(len(form.indicators)):
+                change = changes.get(n)
+                yield advisor.keep(fi, ii) if change is None else advisor.build(fi, ii, change)
                 n += 1
 
 

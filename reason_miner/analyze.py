@@ -90,7 +90,7 @@ class AnalysisResult:
             "links": [lk.to_dict() for lk in self.links],
             "systemic": [s.to_dict() for s in self.systemic],
             "plans": [p.to_dict() for p in self.plans],
-            "targets": [t.to_dict() for t in self.targets],
+            "targets": self.targets.to_dict(),
             "errors": [e.to_dict() for e in self.errors],
             "summary": self.summary(),
         }

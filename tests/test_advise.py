@@ -198,10 +198,14 @@ def test_target_advice_keeps_only_what_changes_and_reads_like_a_list(sample: Loa
     assert len(rows) == len(advice) == 68
     assert [advice[i] for i in range(len(advice))] == rows == advice[:] and advice[-1] == rows[-1]
     assert advice[10:20:3] == rows[10:20:3]
-    assert advice.changed == [t for t in rows if t.actions != ["keep"]]
+    assert list(advice.changed) == [t for t in rows if t.actions != ["keep"]] == advice.changed[:]
+    assert [tuple(t.actions) for t in advice.changed] == list(advice.changed.actions())
     kept = [t for t in rows if t.actions == ["keep"]]
     assert kept and len(advice.changed) + len(kept) == 68
     assert all(t.suggestion == t.target and t.reason.startswith("本年度已完成") for t in kept)
+    # findings.json lists the kept rows by position: exactly the rows not changed, in order
+    assert advice.kept_rows() == [(t.form_index, t.indicator_index) for t in kept]
+    assert advice.to_dict()["changed"] == [t.to_dict() for t in advice.changed]
     assert [(t.form_index, t.indicator_index) for t in rows] == [
         (fi, ii) for fi, f in enumerate(sample.forms) for ii in range(len(f.indicators))]
     with pytest.raises(IndexError):

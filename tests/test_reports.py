@@ -123,7 +123,8 @@ def test_numbers_agree_across_reports(reports: tuple[AnalysisResult, Path]) -> N
     assert {"forms", "checks", "causes", "links", "systemic", "plans", "targets"} <= set(data)
     assert data["summary"]["points_lost"] == 13.5 and data["summary"]["points_attributed"] == 13.5
     assert sum(lk["attributed_cents"] for lk in data["links"]) == 1350
-    assert len(data["targets"]) == 68 and len(data["checks"]) == len(result.findings)
+    assert len(data["targets"]["changed"]) + len(data["targets"]["kept"]) == 68
+    assert len(data["checks"]) == len(result.findings)
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "| 扣分合计（分） | 13.5 |" in md and "| 归因扣分合计（分） | 13.5 |" in md
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -195,11 +196,12 @@ def test_findings_json_is_the_plain_dump_one_record_per_line(reports: tuple[Anal
     expected = result.to_dict()
     assert json.loads(text) == json.loads(json.dumps(expected, ensure_ascii=False))
     lines = text.splitlines()
-    for key in ("forms", "checks", "links", "targets"):
-        start = lines.index(f'  "{key}": [')
-        items = lines[start + 1:start + 1 + len(expected[key])]
-        assert [json.loads(x.strip().rstrip(",")) for x in items] == json.loads(json.dumps(expected[key]))
-        assert lines[start + 1 + len(expected[key])] in ("  ],", "  ]")
+    for key, pad in (("forms", "  "), ("checks", "  "), ("links", "  "), ("changed", "    "), ("kept", "    ")):
+        start = lines.index(f'{pad}"{key}": [')
+        records = expected["targets"][key] if key in ("changed", "kept") else expected[key]
+        items = lines[start + 1:start + 1 + len(records)]
+        assert [json.loads(x.strip().rstrip(",")) for x in items] == json.loads(json.dumps(records))
+        assert lines[start + 1 + len(records)] in (f"{pad}],", f"{pad}]")
     assert '  "summary": {' in lines and '    "forms": 3,' in lines  # the headline numbers stay indented
 
 

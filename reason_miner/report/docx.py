@@ -228,12 +228,15 @@ def build_docx(r: AnalysisResult, lim: Limits = LIMITS) -> _Doc:
     if hidden:
         d.para(more_note(hidden, "个单位的改进计划", full_where("改进计划", len(r.plans), lim)))
     d.section("下年度绩效目标调整建议")
-    changed = [t for t in r.targets.changed if set(t.actions) - {"quantify"}]
-    quantify = sum(1 for t in r.targets.changed if "quantify" in t.actions)
-    d.para(f"共{len(r.targets)}项指标，以下{len(changed)}项建议调整目标值或方向；另有{quantify}项定性指标建议量化"
+    # chosen by their action codes: only the suggestions shown are built
+    actions = list(r.targets.changed.actions())
+    adjust = [n for n, codes in enumerate(actions) if set(codes) - {"quantify"}]
+    quantify = sum(1 for codes in actions if "quantify" in codes)
+    d.para(f"共{len(r.targets)}项指标，以下{len(adjust)}项建议调整目标值或方向；另有{quantify}项定性指标建议量化"
            f"（完整可编辑的建议表见 {full_where('下年度目标建议', len(r.targets), lim)}）。"
            "建议仅供参考，由单位结合实际决定。")
-    shown, hidden = head(changed, lim.rows)
+    picked, hidden = head(adjust, lim.rows)
+    shown = [r.targets.changed[n] for n in picked]
     if shown:
         d.table(
             ["项目", "指标", "本年度指标值", "实际完成值", "建议", "理由"],

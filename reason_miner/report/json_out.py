@@ -53,7 +53,7 @@ def sections(r: AnalysisResult) -> dict[str, Any]:
         "links": r.links,
         "systemic": r.systemic,
         "plans": r.plans,
-        "targets": r.targets,
+        "targets": r.targets.to_dict(objects=True),
         "errors": r.errors,
         "summary": r.summary(),
     }
