@@ -9,7 +9,8 @@ read (files → grids) and interpret (grids → forms) run in `--jobs` local pro
 of both. segment = clause analysis and word segmentation of each distinct reason text; check,
 mine, link, advise (systemic causes, plans, target suggestions) and report (writing the five
 report files) are timed inside `reason_miner.analyze.analyze` from its progress messages.
-Peak memory: maximum resident set size of the child and of its worker processes.
+Peak memory: the largest sum, sampled every 0.2 s, of the proportional set sizes (PSS) of the child,
+its reading workers and the forked report writer (shared pages counted once).
 
 Baseline, on the same reason texts in the same run: jieba.lcut on every text (no dedup),
 scikit-learn TfidfVectorizer, KMeans for k in 2..--baseline-kmax with k chosen by silhouette
@@ -29,6 +30,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -55,10 +57,57 @@ PROGRESS_STAGES = (
 )
 
 
+class _TreeMemory:
+    """The peak of the memory of this process and all its descendants together (reading workers,
+    the forked report writer), sampled every 0.2 s by a thread. Each process counts its
+    proportional set size (PSS, /proc/PID/smaps_rollup): pages shared after a fork count once, so
+    the sum is what the run really occupies. Without /proc, the largest single resident set."""
+
+    def __init__(self) -> None:
+        self.peak_kib = 0
+        self._proc = Path("/proc/self/smaps_rollup").exists()
+        if self._proc:
+            threading.Thread(target=self._run, daemon=True).start()
+
+    @staticmethod
+    def _pss_kib(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+        except OSError:  # the process ended meanwhile
+            pass
+        return 0
+
+    def sample(self) -> None:
+        import psutil  # installed with dask.distributed
+
+        me = psutil.Process()
+        pids = [me.pid] + [c.pid for c in me.children(recursive=True)]
+        self.peak_kib = max(self.peak_kib, sum(self._pss_kib(pid) for pid in pids))
+
+    def _run(self) -> None:
+        while True:
+            self.sample()
+            time.sleep(0.2)
+
+    def peak_mb(self) -> float:
+        if self._proc:
+            self.sample()
+            return self.peak_kib / 1024
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        return max(own, children) / 1024  # Linux reports KiB
+
+
+_MEMORY: _TreeMemory | None = None
+
+
 def peak_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024  # Linux reports KiB
+    global _MEMORY
+    if _MEMORY is None:
+        _MEMORY = _TreeMemory()
+    return _MEMORY.peak_mb()
 
 
 # ---- corpora ------------------------------------------------------------------------------------
@@ -137,7 +186,7 @@ class _Stop(Exception):
 def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, until: str | None) -> dict[str, Any]:
     import importlib
 
-    from reason_miner.analyze import analyze
+    from reason_miner.analyze import OUTPUT_FILES, analyze
 
     if reports == "json":  # write findings.json only: the other report writers are left out of the run
         analyze_mod = importlib.import_module("reason_miner.analyze")
@@ -170,16 +219,14 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, u
         if stage:
             marks.append((stage, time.perf_counter()))
             mem[stage] = peak_mb()
-        if stage == "report":  # one mark per report file as well, to show which writer is slow
-            name = next((f for f in REPORT_FILES if f in message), None)
-            if name:
-                marks.append((f"  {name}", time.perf_counter()))
 
     t = time.perf_counter()
     failure = None
     with tempfile.TemporaryDirectory() as out_dir:
         try:
-            analyze(loaded, out_dir, progress=progress)
+            result = analyze(loaded, out_dir, progress=progress)
+            for kind, seconds in result.write_seconds.items():  # each report file (some in parallel)
+                times[f"  {OUTPUT_FILES[kind]}"] = seconds
         except _Stop:
             failure = f"按 --until {until} 在其后停止"
         except Exception as exc:  # a failing stage is reported with the timings of those before it
@@ -188,16 +235,12 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, u
         end = time.perf_counter()
     times["analyze"] = end - t
     mem["analyze"] = peak_mb()
-    main_marks = [m for m in marks if not m[0].startswith(" ")]
-    file_marks = [m for m in marks if m[0].startswith(" ")]
-    for group in (main_marks, file_marks):
-        if not group:
-            continue
-        for (stage, at), (_, nxt) in zip(group, [*group[1:], ("end", end)], strict=True):
+    if marks:
+        for (stage, at), (_, nxt) in zip(marks, [*marks[1:], ("end", end)], strict=True):
             times[stage] = times.get(stage, 0.0) + (nxt - at)
-    for i in range(len(main_marks)):  # memory at a stage's end is the peak seen when the next one started
-        nxt_stage = main_marks[i + 1][0] if i + 1 < len(main_marks) else None
-        mem[main_marks[i][0]] = mem.get(nxt_stage, mem["analyze"]) if nxt_stage else mem["analyze"]
+    for i in range(len(marks)):  # memory at a stage's end is the peak seen when the next one started
+        nxt_stage = marks[i + 1][0] if i + 1 < len(marks) else None
+        mem[marks[i][0]] = mem.get(nxt_stage, mem["analyze"]) if nxt_stage else mem["analyze"]
     times["whole"] = time.perf_counter() - start
     mem["whole"] = peak_mb()
     stats = {

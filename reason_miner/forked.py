@@ -1,0 +1,64 @@
+"""Run a function in a forked copy of this process, beside the caller.
+
+Writing the reports is pure Python on one core while a second core idles. A forked child sees the
+parent's analysis as it is (copy-on-write, nothing pickled), so one report writer can run in the
+child while the parent runs another. Only where fork is the platform's usual way to start a process
+(Linux); elsewhere `fork_available()` is False and callers run the function in turn.
+
+The child runs pure-Python writers only: no thread pools (OpenMP, Dask, DuckDB) are used in it,
+which is what makes forking a process that may hold such threads safe. It returns a JSON-able value,
+or its error, through a pipe; it never returns into the caller's code (`os._exit`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+
+class ForkedError(RuntimeError):
+    """The child failed: its error message and traceback."""
+
+
+def fork_available() -> bool:
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+class Forked:
+    """`Forked(fn)` starts `fn()` in a child now; `join()` waits and returns its value (or raises)."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: run, report through the pipe, leave without running the caller's code
+            status = 0
+            try:
+                os.close(read_end)
+                payload = {"value": fn()}
+            except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+                status = 1
+                payload = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+            try:
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(orjson.dumps(payload))
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self._pid = pid
+        self._read_end = read_end
+
+    def join(self) -> Any:
+        with os.fdopen(self._read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        if not data:
+            raise ForkedError(f"子进程异常退出（状态 {status}）/ child process died (status {status})")
+        payload = orjson.loads(data)
+        if "error" in payload:
+            raise ForkedError(f"{payload['error']}\n{payload['traceback']}")
+        return payload["value"]

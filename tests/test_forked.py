@@ -1,0 +1,56 @@
+"""Report files written in a forked child beside findings.json: the same bytes as in turn, and a
+child's failure surfaces in the parent with its message."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from test_reports import build
+
+from reason_miner.analyze import OUTPUT_FILES, AnalysisResult, write_reports
+from reason_miner.forked import Forked, ForkedError, fork_available
+from reason_miner.load import LoadResult
+
+pytestmark = pytest.mark.skipif(not fork_available(), reason="fork is used on Linux only")
+
+
+def test_forked_returns_the_childs_value_and_sees_the_parents_objects() -> None:
+    data = {"rows": list(range(1000))}  # not pickled: the child reads the parent's memory
+    assert Forked(lambda: sum(data["rows"])).join() == 499500
+
+
+def test_forked_raises_the_childs_error() -> None:
+    def fail() -> None:
+        raise ValueError("第3行无法解析")
+
+    with pytest.raises(ForkedError, match="ValueError: 第3行无法解析"):
+        Forked(fail).join()
+
+
+def test_forked_reports_a_child_that_dies() -> None:
+    with pytest.raises(ForkedError, match="child process died"):
+        Forked(lambda: os._exit(3)).join()
+
+
+def test_parallel_reports_are_byte_identical_to_sequential(sample: LoadResult, tmp_path: Path) -> None:
+    result: AnalysisResult = build(sample)
+    write_reports(result, tmp_path / "seq", parallel=False)
+    write_reports(result, tmp_path / "par", parallel=True)
+    assert set(result.write_seconds) == set(OUTPUT_FILES)
+    for name in OUTPUT_FILES.values():
+        assert (tmp_path / "seq" / name).read_bytes() == (tmp_path / "par" / name).read_bytes(), name
+
+
+def test_a_failing_report_writer_fails_the_run(sample: LoadResult, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from reason_miner import analyze as analyze_mod
+
+    def broken(*_: object) -> None:
+        raise OSError("磁盘已满")
+
+    monkeypatch.setitem(analyze_mod.WRITERS, "docx", broken)  # runs in the child
+    with pytest.raises(ForkedError, match="OSError: 磁盘已满"):
+        write_reports(build(sample), tmp_path)
+    assert (tmp_path / "findings.json").stat().st_size > 0  # the parent's side completed
