@@ -18,7 +18,7 @@ from typing import Any
 from .advise_plan import Plan, draft_plans
 from .advise_targets import TargetAdvice, TargetConfig, suggest_targets
 from .checks import CheckConfig, check_forms
-from .forked import Forked, fork_available
+from .forked import Forked, fork_available, fork_fits
 from .gcpause import gc_paused
 from .link import Link, link_causes, total_lost_cents
 from .load import LoadResult
@@ -170,14 +170,15 @@ def _write_files(result: AnalysisResult, out_dir: Path, kinds: list[str], say: P
 
 def write_reports(result: AnalysisResult, out_dir: Path, progress: Progress | None = None,
                   limits: Limits = LIMITS, parallel: bool = True) -> dict[str, Path]:
-    """Write the five report files; returns their paths by kind. With `parallel` (and fork, see
-    `forked`), the four reports for people are written in a forked child while this process writes
-    findings.json, the largest: two cores instead of one, the same bytes."""
+    """Write the five report files; returns their paths by kind. With `parallel` (where fork is
+    available and memory allows, see `forked`), the four reports for people are written in a forked
+    child while this process writes findings.json, the largest: two cores instead of one, the same
+    bytes, at the cost of the pages the two sides copy."""
     say = progress or _quiet
     out_dir.mkdir(parents=True, exist_ok=True)
     kinds = list(OUTPUT_FILES)
     side = [k for k in kinds if k != "json"]
-    if parallel and side and "json" in kinds and fork_available():
+    if parallel and side and "json" in kinds and fork_available() and fork_fits():
         for kind in side:  # announced here: the child's messages would not reach a caller's capture
             say(f"写出 {OUTPUT_FILES[kind]}（子进程，与 findings.json 并行）……")
         child = Forked(lambda: _write_files(result, out_dir, side, _quiet, limits))

@@ -3,7 +3,8 @@
 Writing the reports is pure Python on one core while a second core idles. A forked child sees the
 parent's analysis as it is (copy-on-write, nothing pickled), so one report writer can run in the
 child while the parent runs another. Only where fork is the platform's usual way to start a process
-(Linux); elsewhere `fork_available()` is False and callers run the function in turn.
+(Linux); elsewhere `fork_available()` is False and callers run the function in turn, as they do
+when memory is short (`fork_fits`).
 
 The child runs pure-Python writers only: no thread pools (OpenMP, Dask, DuckDB) are used in it,
 which is what makes forking a process that may hold such threads safe. It returns a JSON-able value,
@@ -27,6 +28,27 @@ class ForkedError(RuntimeError):
 
 def fork_available() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def _meminfo_kib(field: str, path: str) -> int | None:
+    try:
+        with open(path, encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def fork_fits(meminfo: str = "/proc/meminfo", status: str = "/proc/self/status") -> bool:
+    """Whether a fork may run beside this process without pressing on memory. A fork shares the
+    parent's pages only until one side touches them, and CPython touches every object it reads
+    (reference counts): over a long write most of the heap ends up copied. So: only when the memory
+    available is at least twice this process's resident set."""
+    available = _meminfo_kib("MemAvailable", meminfo)
+    resident = _meminfo_kib("VmRSS", status)
+    return available is not None and resident is not None and available >= 2 * resident
 
 
 class Forked:

@@ -10,7 +10,7 @@ import pytest
 from test_reports import build
 
 from reason_miner.analyze import OUTPUT_FILES, AnalysisResult, write_reports
-from reason_miner.forked import Forked, ForkedError, fork_available
+from reason_miner.forked import Forked, ForkedError, fork_available, fork_fits
 from reason_miner.load import LoadResult
 
 pytestmark = pytest.mark.skipif(not fork_available(), reason="fork is used on Linux only")
@@ -54,3 +54,13 @@ def test_a_failing_report_writer_fails_the_run(sample: LoadResult, tmp_path: Pat
     with pytest.raises(ForkedError, match="OSError: 磁盘已满"):
         write_reports(build(sample), tmp_path)
     assert (tmp_path / "findings.json").stat().st_size > 0  # the parent's side completed
+
+
+def test_fork_only_when_memory_allows_twice_the_resident_set(tmp_path: Path) -> None:
+    meminfo, status = tmp_path / "meminfo", tmp_path / "status"
+    status.write_text("Name:\tpython\nVmRSS:\t 2000000 kB\n", encoding="ascii")
+    meminfo.write_text("MemTotal: 8000000 kB\nMemAvailable: 3999999 kB\n", encoding="ascii")
+    assert not fork_fits(str(meminfo), str(status))
+    meminfo.write_text("MemTotal: 8000000 kB\nMemAvailable: 4000000 kB\n", encoding="ascii")
+    assert fork_fits(str(meminfo), str(status))
+    assert not fork_fits(str(tmp_path / "missing"), str(status))  # unknown: run in turn
