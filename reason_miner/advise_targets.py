@@ -217,32 +217,18 @@ class _Advisor:
         return self.build(fi, ii, (_KEEP, self.forms[fi].indicators[ii].target.raw, KEEP_REASON, None))
 
     def build(self, fi: int, ii: int, change: Change) -> TargetSuggestion:
-        form, ind = self.forms[fi], self.forms[fi].indicators[ii]
+        form = self.forms[fi]
+        ind = form.indicators[ii]
         codes, suggestion, reason, data = change
         shared = self.shared.get(codes)
         if shared is None:
             labels = _quantify()["actions"]
             shared = self.shared[codes] = (list(codes), [labels.get(x, x) for x in codes])
+        # positional, in field order: millions of these are built while findings.json is written
         return TargetSuggestion(
-            project=form.project,
-            unit=form.unit,
-            year=form.year,
-            level1=ind.level1,
-            level2=ind.level2,
-            indicator=ind.name,
-            target=ind.target.raw,
-            actual=ind.actual.raw,
-            weight=ind.weight,
-            score=ind.score,
-            lost=ind.lost,
-            actions=shared[0],
-            action_labels=shared[1],
-            suggestion=suggestion,
-            reason=reason,
-            location=ind.source.describe(),
-            form_index=fi,
-            indicator_index=ii,
-            data={} if data is None else dict(data),
+            form.project, form.unit, form.year, ind.level1, ind.level2, ind.name, ind.target.raw,
+            ind.actual.raw, ind.weight, ind.score, ind.lost, shared[0], shared[1], suggestion, reason,
+            ind.source.describe(), fi, ii, {} if data is None else dict(data),
         )
 
     def _by_far(self, ind: Indicator, actions: list[str], reasons: list[str], data: dict[str, Any]) -> None:
@@ -303,7 +289,13 @@ class ChangedTargets(_Rows):
     """The suggestions that change something, in row order, built when read."""
 
     def __iter__(self) -> Iterator[TargetSuggestion]:
-        return map(self._at, range(self._size))
+        # rows ascend: walk the forms alongside instead of searching each row's form
+        build, starts, changes = self._advisor.build, self._starts, self._changes
+        fi, last = 0, len(starts) - 1
+        for n in self._rows or ():
+            while fi < last and starts[fi + 1] <= n:
+                fi += 1
+            yield build(fi, n - starts[fi], changes[n])
 
     def actions(self) -> Iterator[tuple[str, ...]]:
         """The action codes of each, without building the suggestions."""
