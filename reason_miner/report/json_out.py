@@ -2,7 +2,8 @@
 links, systemic, plans, targets, plus errors and summary).
 
 Written incrementally: each top-level key and each list item is encoded on its own by orjson
-(dataclasses field by field, in C) and written straight to the file, so memory stays at one item
+(dataclasses through `records.record`, which orjson encodes faster than the objects) and written
+straight to the file, so memory stays at one item
 rather than a copy of the whole result plus one huge string. Layout: the top levels indented by two
 spaces, every list item compact on a line of its own (one form, one check, one target per line), so
 the file stays readable, greps and diffs by record, and is about half the size of a fully indented
@@ -20,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from ..link import Link
+from .records import record
 
 if TYPE_CHECKING:
     from ..analyze import AnalysisResult
@@ -27,21 +29,6 @@ if TYPE_CHECKING:
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS  # int keys become strings, as in json
 _CHUNK = 1024  # list items encoded per write
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _link_default(obj: Any) -> Any:
-    """Used for links only (their dataclasses passed through): fields in order plus `location`, as
-    `Link.to_dict` has it. Every other dataclass is encoded natively by orjson, like `asdict`."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        names = _FIELDS.get(type(obj))
-        if names is None:
-            names = _FIELDS[type(obj)] = tuple(f.name for f in dataclasses.fields(obj))
-        d = {name: getattr(obj, name) for name in names}
-        if isinstance(obj, Link):
-            d["location"] = obj.location
-        return d
-    raise TypeError(f"cannot write {type(obj).__name__} to findings.json")
 
 
 def sections(r: AnalysisResult) -> dict[str, Any]:
@@ -60,8 +47,14 @@ def sections(r: AnalysisResult) -> dict[str, Any]:
 
 
 def _encode(value: Any) -> bytes:
+    """One item: slotted dataclasses as their `record` (a link with its `location`, as
+    `Link.to_dict` has it), anything else as orjson encodes it (it reads an instance dict fast)."""
     if isinstance(value, Link):
-        return orjson.dumps(value, default=_link_default, option=_OPTIONS | orjson.OPT_PASSTHROUGH_DATACLASS)
+        rec = record(value)
+        rec["location"] = value.location
+        return orjson.dumps(rec, option=_OPTIONS)
+    if not hasattr(value, "__dict__") and dataclasses.is_dataclass(value):
+        return orjson.dumps(record(value), option=_OPTIONS)
     return orjson.dumps(value, option=_OPTIONS)
 
 

@@ -1,0 +1,48 @@
+"""`records.record` gives what `dataclasses.asdict` gives, for every dataclass findings.json holds,
+and findings.json encodes it to the same bytes as the objects themselves."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import orjson
+from test_reports import build
+
+from reason_miner.load import LoadResult
+from reason_miner.model import Source
+from reason_miner.report.records import record
+
+
+def test_record_is_asdict_for_every_stage(sample: LoadResult) -> None:
+    result = build(sample)
+    objects = [*result.forms, *result.findings, *result.causes.causes, *result.causes.reasons, *result.links,
+               *result.systemic, *result.plans, *result.targets, *result.errors]
+    assert {type(o).__name__ for o in objects} >= {"Form", "Finding", "Cause", "ReasonAnalysis", "Link",
+                                                   "SystemicCause", "Plan", "TargetSuggestion"}
+    for o in objects:
+        assert record(o) == asdict(o)
+        assert list(record(o)) == list(asdict(o))  # key order too
+        assert orjson.dumps(record(o), option=orjson.OPT_NON_STR_KEYS) == orjson.dumps(o, option=orjson.OPT_NON_STR_KEYS)
+
+
+@dataclass
+class _Inner:
+    n: int
+
+
+@dataclass(slots=True)
+class _Outer:
+    one: _Inner
+    maybe: _Inner | None
+    many: list[_Inner]
+    where: Source
+    data: dict[str, int] = field(default_factory=dict)
+
+
+def test_record_converts_nested_optional_and_listed_dataclasses() -> None:
+    o = _Outer(_Inner(1), None, [_Inner(2), _Inner(3)], Source("a.pdf", 2, None, 14), {"k": 1})
+    assert record(o) == asdict(o) == {"one": {"n": 1}, "maybe": None, "many": [{"n": 2}, {"n": 3}],
+                                      "where": {"file": "a.pdf", "page": 2, "sheet": None, "line": 14},
+                                      "data": {"k": 1}}
+    o.maybe = _Inner(4)
+    assert record(o)["maybe"] == {"n": 4}
