@@ -10,7 +10,7 @@ from test_reports import build
 
 from reason_miner.load import LoadResult
 from reason_miner.model import Source
-from reason_miner.report.records import record
+from reason_miner.records import record
 
 
 def test_record_is_asdict_for_every_stage(sample: LoadResult) -> None:

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from ..link import Link
-from .records import record
+from ..records import record
 
 if TYPE_CHECKING:
     from ..analyze import AnalysisResult
