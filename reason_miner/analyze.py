@@ -46,6 +46,7 @@ class AnalyzeConfig:
     targets: TargetConfig = field(default_factory=TargetConfig)
     checks: CheckConfig = field(default_factory=CheckConfig)
     limits: Limits = LIMITS  # how much of the long tables each report shows
+    parallel_reports: bool = True  # findings.json beside the other reports, in a fork (`write_reports`)
 
 
 @dataclass
@@ -214,5 +215,5 @@ def analyze(
         say("挖掘偏差原因……")
         causes = mine_causes(forms, model=model) if model is not None else mine_causes(forms)
         result = assemble(load_result, findings, causes, cfg, say)
-        write_reports(result, Path(out_dir), say, cfg.limits)
+        write_reports(result, Path(out_dir), say, cfg.limits, parallel=cfg.parallel_reports)
     return result

@@ -64,3 +64,17 @@ def test_fork_only_when_memory_allows_twice_the_resident_set(tmp_path: Path) -> 
     meminfo.write_text("MemTotal: 8000000 kB\nMemAvailable: 4000000 kB\n", encoding="ascii")
     assert fork_fits(str(meminfo), str(status))
     assert not fork_fits(str(tmp_path / "missing"), str(status))  # unknown: run in turn
+
+
+def test_cli_jobs_1_writes_reports_in_turn_with_the_same_bytes(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from reason_miner.cli import app
+
+    runner = CliRunner()
+    one = runner.invoke(app, ["analyze", "--out", str(tmp_path / "one"), "--jobs", "1"])
+    two = runner.invoke(app, ["analyze", "--out", str(tmp_path / "two"), "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 0, one.output + two.output
+    assert "子进程" not in one.stderr and "[进度] 写出 report.xlsx……" in one.stderr
+    for name in OUTPUT_FILES.values():
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
