@@ -107,10 +107,6 @@ class _Advisor:
                     if form.year is not None:
                         self.missed_years[name].add(form.year)
 
-    def suggest(self, fi: int, ii: int) -> TargetSuggestion:
-        change = self.change(fi, ii)
-        return self.keep(fi, ii) if change is None else self.build(fi, ii, change)
-
     def _may_change(self, ind: Indicator) -> bool:
         """False for a row met, without findings, that no rule below can change: most rows of a
         batch, answered without building anything."""
