@@ -355,9 +355,15 @@ def analyse_reasons(refs: Sequence[ReasonRef]) -> list[ReasonAnalysis]:
     """Clauses, roles, vague and boilerplate flags of every reason (no causes yet)."""
     repeats = _boilerplate(refs)
     out = []
+    # reasons with the same text share one clause list: their clauses, causes and scores are the same
+    # by construction (causes are assigned per distinct text), and texts repeat a lot
+    shared: dict[str, list[Clause]] = {}
     for i, r in enumerate(refs):
         a = analyse_text(r.text)
         places, count = repeats.get(i, ([], 0))
+        clauses = shared.get(r.text)
+        if clauses is None:
+            clauses = shared[r.text] = [Clause(c.text, c.role) for c in a.clauses]
         out.append(
             ReasonAnalysis(
                 project=r.project,
@@ -367,7 +373,7 @@ def analyse_reasons(refs: Sequence[ReasonRef]) -> list[ReasonAnalysis]:
                 text=r.text,
                 vague=a.vague,
                 boilerplate=places,
-                clauses=[Clause(c.text, c.role) for c in a.clauses],
+                clauses=clauses,
                 source=r.source,
                 form_index=r.form_index,
                 indicator_index=r.indicator_index,

@@ -83,6 +83,14 @@ def test_vague_and_boilerplate_flags(mined: CauseResult) -> None:
     assert by_indicator(mined, "开展小型文化活动").boilerplate == []
 
 
+def test_repeated_texts_share_one_clause_list_with_their_causes(mined: CauseResult) -> None:
+    a, b = by_indicator(mined, "为幸福里的正常运维提供保障"), by_indicator(mined, "为幸福里的持续正常运维提供保障")
+    assert a.text == b.text and a.clauses is b.clauses  # one copy for every place the text appears
+    assert a.cause_ids and a.cause_ids == b.cause_ids and a.source != b.source
+    others = [r for r in mined.reasons if r.text != a.text]
+    assert all(r.clauses is not a.clauses for r in others)
+
+
 def test_sizes_count_clause_occurrences(mined: CauseResult) -> None:
     units = sum(len(analyse_text(r.text).units) for r in mined.reasons)
     assert sum(c.size for c in mined.causes) == units == 11  # the two 幸福里 texts count twice
