@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import pytest
 from test_link import SAMPLE_CAUSES, SAMPLE_REASONS, hand_causes
@@ -159,7 +160,8 @@ def test_target_missed_by_several_units_and_exceeded_by_far(sample: LoadResult) 
     b.unit = "另一个街道文体中心"
     for ind in b.indicators:
         if ind.name == "更新健身点6个":
-            ind.target.value, ind.target.raw, ind.actual.value, ind.actual.raw = 50.0, "≥50.00(%)", 100.0, "100.00(%)"
+            ind.target = replace(ind.target, value=50.0, raw="≥50.00(%)")
+            ind.actual = replace(ind.actual, value=100.0, raw="100.00(%)")
     targets = suggest_targets([a, b], check_forms([a, b]))
     missed = [t for t in targets if t.indicator == "开展小型文化活动"]
     assert all("lower_split" in t.actions and "2个单位" in t.reason for t in missed)

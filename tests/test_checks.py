@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -209,12 +210,12 @@ def test_score_range(sample: LoadResult) -> None:
 def test_quantitative_score_positive_direction(sample: LoadResult) -> None:
     form = _form(sample, "党群综合服务")
     ind = _row(form, "22个居民区党组织党建工作")  # =22 个, 分值 3
-    ind.actual.value = 11.0
+    ind.actual = replace(ind.actual, value=11.0)
     [f] = _found_on(form, "quantitative_score", ind.name)
     assert (f.data["completion_pct"], f.data["expected_max"], f.data["met"]) == (50.0, 1.5, False)
     _set_score(ind, 2.0)  # within half a point of the proportional score
     assert not _found_on(form, "quantitative_score", ind.name)
-    ind.actual.unit = "场"  # units differ: not comparable, no verdict
+    ind.actual = replace(ind.actual, unit="场")  # units differ: not comparable, no verdict
     _set_score(ind, 3.0)
     assert not _found_on(form, "quantitative_score", ind.name)
 
@@ -229,11 +230,11 @@ def test_quantitative_score_positive_direction(sample: LoadResult) -> None:
 def test_quantitative_score_reverse_direction(sample: LoadResult) -> None:
     form = _form(sample, "党群综合服务")
     cost = _row(form, "功能区、商务区、工业区、府城四个党群服务中心辖区内党群阵地开展活动使用经费")
-    cost.actual.value = 60000.0  # over the ≤50000 cap, still full score
+    cost.actual = replace(cost.actual, value=60000.0)  # over the ≤50000 cap, still full score
     [f] = _found_on(form, "quantitative_score", cost.name)
     assert f.data["expected_max"] == round(5 * 50000 / 60000, 2)
     assert not _found_on(form, "direction_suspect", cost.name)  # ≤ is right for a cost
-    cost.actual.value = 40000.0
+    cost.actual = replace(cost.actual, value=40000.0)
     _set_score(cost, 4.0)  # under the cap but penalised
     assert _found_on(form, "quantitative_score", cost.name)[0].data["met"] is True
 
@@ -248,8 +249,8 @@ def test_direction_suspect_needs_penalty_and_quantity(sample: LoadResult) -> Non
     assert not _found_on(form, "direction_suspect", at_cap.name)
     assert _found_on(form, "quantitative_score", at_cap.name)[0].data["met"] is True
     dur = at_cap
-    dur.name, dur.target.unit, dur.actual.unit = "活动筹备时限", "天", "天"
-    dur.actual.value = 5.0
+    dur.name, dur.target = "活动筹备时限", replace(dur.target, unit="天")
+    dur.actual = replace(dur.actual, unit="天", value=5.0)
     _set_score(dur, 4.0)  # a duration ≤ is legitimate: a scoring problem, not a direction problem
     assert not _found_on(form, "direction_suspect", dur.name)
     assert _found_on(form, "quantitative_score", dur.name)
@@ -258,14 +259,14 @@ def test_direction_suspect_needs_penalty_and_quantity(sample: LoadResult) -> Non
 def test_direction_suspect_reverse_contradictions(sample: LoadResult) -> None:
     form = _form(sample, "文体事务管理")
     qty = _row(form, "非遗主题活动")  # ≤7 场
-    qty.actual.value = 9.0  # above the "cap" yet full score: scored as ≥
+    qty.actual = replace(qty.actual, value=9.0)  # above the "cap" yet full score: scored as ≥
     [f] = _found_on(form, "direction_suspect", qty.name)
     assert f.data["suggested_op"] == "≥" and "未达标却得满分" in f.message
     assert not _found_on(form, "quantitative_score", qty.name)
 
     cost = _row(form, "府城文化推广7项项目成本")  # cost written with ≥, spent more, penalised
-    cost.target.op = "≥"
-    cost.actual.value = 30000.0
+    cost.target = replace(cost.target, op="≥")
+    cost.actual = replace(cost.actual, value=30000.0)
     _set_score(cost, 5.0)
     [f] = _found_on(form, "direction_suspect", cost.name)
     assert f.data["suggested_op"] == "≤" and f.message.startswith("成本类指标使用“≥”")
@@ -279,7 +280,8 @@ def test_cost_at_cap_only_on_cost_rows_at_the_cent(sample: LoadResult) -> None:
     [f] = _found_on(form, "cost_at_cap", name)
     assert f.severity == "info" and f.data == {"cap": 200.0, "actual": 200.0, "unit": "元/人"}
     assert "200.00元/人" in f.message
-    _row(form, name).actual.value = 199.99
+    row = _row(form, name)
+    row.actual = replace(row.actual, value=199.99)
     assert not _found_on(form, "cost_at_cap", name)
     row = _row(form, "272名社区工作者及居民区书记全年人员经费")
     row.level1 = row.level2 = None  # flat export without levels: the name decides

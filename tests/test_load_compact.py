@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import pickle
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from reason_miner import LoadResult, interning
@@ -38,7 +39,7 @@ def test_zero_keeps_its_sign(sample: LoadResult) -> None:
     ind = result.forms[0].indicators[0]
     ind.weight, ind.score, ind.lost = 3.0, 3.0, 0.0
     other = result.forms[0].indicators[1]
-    other.lost, other.target.value = -0.0, -0.0
+    other.lost, other.target = -0.0, replace(other.target, value=-0.0)
     back = pickle.loads(pickle.dumps(result)).forms[0]
     assert str(back.indicators[0].lost) == "0.0"
     assert str(back.indicators[1].lost) == "-0.0" and str(back.indicators[1].target.value) == "-0.0"
