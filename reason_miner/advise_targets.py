@@ -81,7 +81,10 @@ def _is_missed(ind: Indicator) -> bool:
     return (ind.lost or 0) > 0.005 or ind.actual.status in ("部分达成", "未达成")
 
 
-class _Advisor:
+class TargetAdvisor:
+    """What every row should change, from the forms and their findings (`changes`); the rows'
+    suggestions are built from it when read (`build`, `keep`)."""
+
     def __init__(self, forms: list[Form], findings: list[Finding], cfg: TargetConfig) -> None:
         self.forms = forms
         self.cfg = cfg
@@ -106,6 +109,19 @@ class _Advisor:
                     self.missed_units[name].add(form.unit or "未知单位")
                     if form.year is not None:
                         self.missed_years[name].add(form.year)
+
+    def changes(self) -> dict[int, Change]:
+        """Row number (over all forms' rows, in order) -> change, for the rows that change something."""
+        changes: dict[int, Change] = {}
+        n = 0
+        change = self.change
+        for fi, form in enumerate(self.forms):
+            for ii in range(len(form.indicators)):
+                c = change(fi, ii)
+                if c is not None:
+                    changes[n] = c
+                n += 1
+        return changes
 
     def _may_change(self, ind: Indicator) -> bool:
         """False for a row met, without findings, that no rule below can change: most rows of a
@@ -250,7 +266,7 @@ class _Rows(Sequence[TargetSuggestion]):
     """Suggestions built when read from the advisor and the changes (no reference back to the
     `TargetAdvice`: no cycle keeps a run's advice alive)."""
 
-    def __init__(self, advisor: _Advisor, starts: list[int], changes: dict[int, Change], rows: list[int] | None) -> None:
+    def __init__(self, advisor: TargetAdvisor, starts: list[int], changes: dict[int, Change], rows: list[int] | None) -> None:
         self._advisor = advisor
         self._starts = starts  # row number of each form's first row
         self._changes = changes  # row number -> change, for the changed rows
@@ -307,18 +323,15 @@ class TargetAdvice(_Rows):
     memory. `changed` lists the ones that change something.
     """
 
-    def __init__(self, advisor: _Advisor) -> None:
+    def __init__(self, advisor: TargetAdvisor, changes: dict[int, Change] | None = None) -> None:
+        """`changes` as `advisor.changes()` gives them (computed here when not given)."""
         starts: list[int] = []
-        changes: dict[int, Change] = {}
         n = 0
-        change = advisor.change
-        for fi, form in enumerate(advisor.forms):
+        for form in advisor.forms:
             starts.append(n)
-            for ii in range(len(form.indicators)):
-                c = change(fi, ii)
-                if c is not None:
-                    changes[n] = c
-                n += 1
+            n += len(form.indicators)
+        if changes is None:
+            changes = advisor.changes()
         super().__init__(advisor, starts, changes, None)
         self.changed = ChangedTargets(advisor, starts, changes, list(changes))
 
@@ -356,5 +369,5 @@ def suggest_targets(
     forms: list[Form], findings: list[Finding], config: TargetConfig | None = None
 ) -> TargetAdvice:
     """One suggestion per indicator row, in form and row order."""
-    return TargetAdvice(_Advisor(forms, findings, config or TargetConfig()))
+    return TargetAdvice(TargetAdvisor(forms, findings, config or TargetConfig()))
 

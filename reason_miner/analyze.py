@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .advise_plan import Plan, draft_plans
-from .advise_targets import TargetAdvice, TargetConfig, suggest_targets
+from .advise_targets import TargetAdvice, TargetAdvisor, TargetConfig
 from .checks import CheckConfig, check_forms
-from .forked import Forked, fork_available, fork_fits
+from .forked import beside, can_fork
 from .gcpause import gc_paused
 from .link import Link, link_causes, total_lost_cents
 from .load import LoadResult
@@ -30,6 +29,7 @@ from .results import CauseResult, Finding
 from .systemic import SystemicCause, SystemicConfig, rank_systemic
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 OUTPUT_FILES = {
     "xlsx": "report.xlsx",
@@ -46,7 +46,10 @@ class AnalyzeConfig:
     targets: TargetConfig = field(default_factory=TargetConfig)
     checks: CheckConfig = field(default_factory=CheckConfig)
     limits: Limits = LIMITS  # how much of the long tables each report shows
-    parallel_reports: bool = True  # findings.json beside the other reports, in a fork (`write_reports`)
+    # independent stages side by side in a fork where possible (`forked.beside`): the checks beside
+    # the mining, target advice beside the systemic ranking and plans, findings.json beside the
+    # other reports; the same results either way
+    parallel: bool = True
 
 
 @dataclass
@@ -62,6 +65,7 @@ class AnalysisResult:
     targets: TargetAdvice
     outputs: dict[str, Path] = field(default_factory=dict)
     write_seconds: dict[str, float] = field(default_factory=dict)  # seconds each report file took
+    seconds: dict[str, float] = field(default_factory=dict)  # seconds each analysis stage took
 
     @cached_property
     def lost_cents(self) -> int:
@@ -115,6 +119,15 @@ def _quiet(_: str) -> None:
     return None
 
 
+def timed(fn: Callable[[], T]) -> Callable[[], tuple[T, float]]:
+    """`fn` returning its value and the seconds it took (measured where it runs, fork or not)."""
+    def run() -> tuple[T, float]:
+        start = time.perf_counter()
+        value = fn()
+        return value, time.perf_counter() - start
+    return run
+
+
 def assemble(
     load_result: LoadResult,
     findings: list[Finding],
@@ -122,18 +135,24 @@ def assemble(
     config: AnalyzeConfig | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
-    """The stages after check and mine: link, systemic ranking, plans, target suggestions."""
+    """The stages after check and mine: link, then target suggestions beside (`forked.beside`)
+    the systemic ranking and the plans."""
     cfg = config or AnalyzeConfig()
     say = progress or _quiet
     forms = load_result.forms
     say("关联原因与指标……")
-    links = link_causes(forms, causes)
+    links, link_s = timed(lambda: link_causes(forms, causes))()
     say("识别系统性问题……")
-    systemic = rank_systemic(forms, links, causes, findings, cfg.systemic)
     say("起草改进计划……")
-    plans = draft_plans(links, systemic)
     say("生成下年度目标建议……")
-    targets = suggest_targets(forms, findings, cfg.targets)
+
+    def rank_and_plan() -> tuple[list[SystemicCause], list[Plan]]:
+        systemic = rank_systemic(forms, links, causes, findings, cfg.systemic)
+        return systemic, draft_plans(links, systemic)
+
+    advisor = TargetAdvisor(forms, findings, cfg.targets)
+    (changes, targets_s), ((systemic, plans), plans_s) = beside(
+        timed(advisor.changes), timed(rank_and_plan), cfg.parallel)
     return AnalysisResult(
         forms=forms,
         errors=load_result.errors,
@@ -143,7 +162,8 @@ def assemble(
         links=links,
         systemic=systemic,
         plans=plans,
-        targets=targets,
+        targets=TargetAdvice(advisor, changes),
+        seconds={"link": link_s, "systemic+plans": plans_s, "targets": targets_s},
     )
 
 
@@ -179,17 +199,12 @@ def write_reports(result: AnalysisResult, out_dir: Path, progress: Progress | No
     out_dir.mkdir(parents=True, exist_ok=True)
     kinds = list(OUTPUT_FILES)
     side = [k for k in kinds if k != "json"]
-    if parallel and side and "json" in kinds and fork_available() and fork_fits():
-        for kind in side:  # announced here: the child's messages would not reach a caller's capture
+    if parallel and side and "json" in kinds and can_fork():
+        for kind in side:  # announced here: a child's messages would not reach a caller's capture
             say(f"写出 {OUTPUT_FILES[kind]}（子进程，与 findings.json 并行）……")
-        child = Forked(lambda: _write_files(result, out_dir, side, _quiet, limits))
-        try:
-            seconds = _write_files(result, out_dir, ["json"], say, limits)
-        except BaseException:
-            with suppress(Exception):
-                child.join()  # not left behind; this side's error is the one raised
-            raise
-        seconds.update(child.join())  # raises the child's error, if any
+        seconds, json_s = beside(lambda: _write_files(result, out_dir, side, _quiet, limits),
+                                 lambda: _write_files(result, out_dir, ["json"], say, limits))
+        seconds.update(json_s)
     else:
         seconds = _write_files(result, out_dir, kinds, say, limits)
     result.write_seconds = {kind: seconds[kind] for kind in kinds}
@@ -211,9 +226,12 @@ def analyze(
     forms = load_result.forms
     with gc_paused():
         say(f"校验 {len(forms)} 张自评表……")
-        findings = check_forms(forms, config=cfg.checks)
-        say("挖掘偏差原因……")
-        causes = mine_causes(forms, model=model) if model is not None else mine_causes(forms)
+        say("挖掘偏差原因……")  # beside the checks (`forked.beside`)
+        (findings, check_s), (causes, mine_s) = beside(
+            timed(lambda: check_forms(forms, config=cfg.checks)),
+            timed(lambda: mine_causes(forms, model=model) if model is not None else mine_causes(forms)),
+            cfg.parallel)
         result = assemble(load_result, findings, causes, cfg, say)
-        write_reports(result, Path(out_dir), say, cfg.limits, parallel=cfg.parallel_reports)
+        result.seconds = {"check": check_s, "mine": mine_s, **result.seconds}
+        write_reports(result, Path(out_dir), say, cfg.limits, parallel=cfg.parallel)
     return result

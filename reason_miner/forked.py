@@ -6,20 +6,25 @@ child while the parent runs another. Only where fork is the platform's usual way
 (Linux); elsewhere `fork_available()` is False and callers run the function in turn, as they do
 when memory is short (`fork_fits`).
 
-The child runs pure-Python writers only: no thread pools (OpenMP, Dask, DuckDB) are used in it,
-which is what makes forking a process that may hold such threads safe. It returns a JSON-able value,
-or its error, through a pipe; it never returns into the caller's code (`os._exit`).
+The child runs pure-Python stages only: no thread pools (OpenMP, Dask, DuckDB) are used in it,
+which is what makes forking a process that may hold such threads safe. It returns its value
+(pickled), or its error, through a pipe; it never returns into the caller's code (`os._exit`).
+`beside(a, b)` runs `a` in a child while `b` runs here, or both in turn where forking is not
+available or memory is short.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Any
+from contextlib import suppress
+from typing import Any, TypeVar
 
-import orjson
+T = TypeVar("T")
+U = TypeVar("U")
 
 
 class ForkedError(RuntimeError):
@@ -67,7 +72,7 @@ class Forked:
                 payload = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
             try:
                 with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(orjson.dumps(payload))
+                    pickle.dump(payload, pipe, protocol=pickle.HIGHEST_PROTOCOL)
             finally:
                 os._exit(status)
         os.close(write_end)
@@ -80,7 +85,29 @@ class Forked:
         _, status = os.waitpid(self._pid, 0)
         if not data:
             raise ForkedError(f"子进程异常退出（状态 {status}）/ child process died (status {status})")
-        payload = orjson.loads(data)
+        payload = pickle.loads(data)
         if "error" in payload:
             raise ForkedError(f"{payload['error']}\n{payload['traceback']}")
         return payload["value"]
+
+
+def can_fork() -> bool:
+    """Whether `beside` runs its two callables side by side here and now."""
+    return fork_available() and fork_fits()
+
+
+def beside(child: Callable[[], T], here: Callable[[], U], parallel: bool = True) -> tuple[T, U]:
+    """`(child(), here())`, with `child` run in a forked copy of this process while `here` runs
+    in this one when `parallel` and the platform and memory allow (`fork_available`, `fork_fits`);
+    otherwise in turn, `child` first. An error on this side is raised after the child is reaped."""
+    if not (parallel and can_fork()):
+        first = child()
+        return first, here()
+    job = Forked(child)
+    try:
+        mine = here()
+    except BaseException:
+        with suppress(Exception):
+            job.join()
+        raise
+    return job.join(), mine

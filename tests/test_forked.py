@@ -10,10 +10,20 @@ import pytest
 from test_reports import build
 
 from reason_miner.analyze import OUTPUT_FILES, AnalysisResult, write_reports
-from reason_miner.forked import Forked, ForkedError, fork_available, fork_fits
+from reason_miner.forked import Forked, ForkedError, beside, fork_available, fork_fits
 from reason_miner.load import LoadResult
 
 pytestmark = pytest.mark.skipif(not fork_available(), reason="fork is used on Linux only")
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork whatever the memory of the machine running the tests."""
+    from reason_miner import analyze as analyze_mod
+    from reason_miner import forked
+
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    monkeypatch.setattr(analyze_mod, "can_fork", lambda: True)
 
 
 def test_forked_returns_the_childs_value_and_sees_the_parents_objects() -> None:
@@ -34,17 +44,37 @@ def test_forked_reports_a_child_that_dies() -> None:
         Forked(lambda: os._exit(3)).join()
 
 
-def test_parallel_reports_are_byte_identical_to_sequential(sample: LoadResult, tmp_path: Path) -> None:
+def test_beside_runs_both_and_returns_both_values(forking: None) -> None:
+    here_pid = os.getpid()
+    (child_pid, child_value), mine = beside(lambda: (os.getpid(), [1, 2]), lambda: os.getpid())
+    assert mine == here_pid != child_pid and child_value == [1, 2]
+    (child_pid, _), _ = beside(lambda: (os.getpid(), None), lambda: None, parallel=False)
+    assert child_pid == here_pid  # in turn
+
+
+def test_beside_raises_this_sides_error_and_reaps_the_child(forking: None) -> None:
+    def fail() -> None:
+        raise KeyError("本进程出错")
+
+    with pytest.raises(KeyError, match="本进程出错"):
+        beside(lambda: 1, fail)
+    with pytest.raises(ForkedError, match="ZeroDivisionError"):
+        beside(lambda: 1 / 0, lambda: None)
+
+
+def test_parallel_reports_are_byte_identical_to_sequential(sample: LoadResult, tmp_path: Path,
+                                                           forking: None) -> None:
     result: AnalysisResult = build(sample)
     write_reports(result, tmp_path / "seq", parallel=False)
     write_reports(result, tmp_path / "par", parallel=True)
     assert set(result.write_seconds) == set(OUTPUT_FILES)
+    assert set(result.seconds) == {"link", "systemic+plans", "targets"}
     for name in OUTPUT_FILES.values():
         assert (tmp_path / "seq" / name).read_bytes() == (tmp_path / "par" / name).read_bytes(), name
 
 
 def test_a_failing_report_writer_fails_the_run(sample: LoadResult, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+                                               monkeypatch: pytest.MonkeyPatch, forking: None) -> None:
     from reason_miner import analyze as analyze_mod
 
     def broken(*_: object) -> None:
@@ -66,7 +96,7 @@ def test_fork_only_when_memory_allows_twice_the_resident_set(tmp_path: Path) -> 
     assert not fork_fits(str(tmp_path / "missing"), str(status))  # unknown: run in turn
 
 
-def test_cli_jobs_1_writes_reports_in_turn_with_the_same_bytes(tmp_path: Path) -> None:
+def test_cli_jobs_1_runs_in_turn_with_the_same_bytes(tmp_path: Path, forking: None) -> None:
     from typer.testing import CliRunner
 
     from reason_miner.cli import app
@@ -76,5 +106,6 @@ def test_cli_jobs_1_writes_reports_in_turn_with_the_same_bytes(tmp_path: Path) -
     two = runner.invoke(app, ["analyze", "--out", str(tmp_path / "two"), "--jobs", "2"])
     assert one.exit_code == two.exit_code == 0, one.output + two.output
     assert "子进程" not in one.stderr and "[进度] 写出 report.xlsx……" in one.stderr
+    assert "[进度] 写出 report.xlsx（子进程" in two.stderr
     for name in OUTPUT_FILES.values():
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name

@@ -17,7 +17,7 @@ from .parse_cmd import PATHS_ARG
 
 OUT_OPTION = typer.Option(Path("reason-miner-report"), "--out", "-o", help="报告输出文件夹（不存在时自动创建）")
 JOBS_OPTION = typer.Option(None, "--jobs", "-j",
-                           help="并行读取的进程数，默认使用全部 CPU 核；大于 1 且内存充足时，报告也分两个进程写出")
+                           help="并行读取的进程数，默认使用全部 CPU 核；大于 1 且内存充足时，分析与报告也分两个进程进行")
 SCHEDULER_OPTION = typer.Option(None, "--scheduler", help="Dask 集群调度器地址（分布式读取）")
 DB_OPTION = typer.Option(None, "--db", help="DuckDB 工作库：从库中读取已导入的自评表")
 YEAR_OPTION = typer.Option(None, "--year", help="只分析该年度的自评表")
@@ -74,7 +74,7 @@ def analyze_command(
         raise typer.Exit(code=1)
     config = AnalyzeConfig(systemic=SystemicConfig(min_units=min_units, min_projects=min_projects),
                            limits=replace(LIMITS, xlsx_rows=xlsx_rows),
-                           parallel_reports=(jobs or default_jobs()) > 1)
+                           parallel=(jobs or default_jobs()) > 1)
     result = analyze(loaded, out, model=cause_model, config=config, progress=_progress)
     systemic = [s for s in result.systemic if s.systemic]
     typer.echo(
