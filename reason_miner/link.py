@@ -126,7 +126,7 @@ def _row_links(
                 cause_text=cause_text,
                 measures=measures,
                 vague=reason.vague if reason else True,
-                boilerplate=len(reason.boilerplate) if reason else 0,
+                boilerplate=reason.boilerplate_count if reason else 0,
                 source=ind.source,
                 form_index=fi,
                 indicator_index=ii,

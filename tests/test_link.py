@@ -135,3 +135,15 @@ def test_vague_reason_without_cause_is_unstated(sample: LoadResult) -> None:
     links = link_causes(sample.forms, hand_causes(sample.forms))
     lk = next(x for x in links if x.indicator == "服务群众工作有实效")
     assert (lk.cause_id, lk.cause_label, lk.vague, lk.points_attributed) == (UNSTATED_CAUSE_ID, "未说明原因", True, 1.0)
+
+
+def test_boilerplate_counts_every_other_place_not_the_listed_ones(sample: LoadResult) -> None:
+    from reason_miner.mine import BOILERPLATE_PLACES, mine_causes
+
+    forms = [copy.deepcopy(f) for _ in range(8) for f in sample.forms]  # every text in 8 places
+    causes = mine_causes(forms)
+    links = [lk for lk in link_causes(forms, causes) if lk.indicator == "开展小型文化活动"]
+    assert len(links) >= 8
+    assert all(lk.boilerplate == 7 for lk in links)  # not capped at the places listed
+    reason = causes.reasons[links[0].reason_index or 0]
+    assert len(reason.boilerplate) == BOILERPLATE_PLACES < 7 == reason.boilerplate_count
