@@ -15,6 +15,9 @@ class Row:
     cells: list[str]
     line: int  # 1-based line (text) or row (sheet, table) number in the source
     page: int | None = None
+    # set by a reader that knows no cell holds anything `normalize.clean` would change, so that the
+    # interpreter skips the check (readers that scan the whole file at once find this far cheaper)
+    clean: bool = False
 
 
 @dataclass

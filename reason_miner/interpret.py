@@ -57,23 +57,77 @@ class _Memo(dict[K, V], Generic[K, V]):
         return value
 
 
+def _tuple_getter(columns: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """The cells at `columns`, always as a tuple (itemgetter gives a bare cell for one column)."""
+    if len(columns) > 1:
+        return itemgetter(*columns)
+    return lambda cells: tuple(cells[i] for i in columns)
+
+
 def _canon(text: str | None) -> str | None:
     return canon_str(text, text)
 
 
 @dataclass(slots=True)
 class _RawIndicator:
-    """Cell texts by role, before parsing; continuation rows are merged into it."""
+    """Cell texts by role, before parsing; continuation rows are merged into it.
 
-    cells: dict[str, str]
+    A row keeps its texts as a tuple beside its table's shared tuple of roles (a dict per row was a
+    tenth of the load time); `cells` builds the dict (the last of a repeated role wins, as in
+    dict(zip())) the first time a row is looked at by role, and from then on holds the row's texts.
+    """
+
+    roles: tuple[str, ...]
+    values: tuple[str, ...]
     level1: str | None
     level2: str | None
     row: Row
+    by_role: dict[str, str] | None = None
+
+    @property
+    def cells(self) -> dict[str, str]:
+        if self.by_role is None:
+            self.by_role = dict(zip(self.roles, self.values, strict=True))
+        return self.by_role
+
+
+# what _pack reads of a row, in this order; a role a table lacks reads as "" (parsed like None)
+_PACK_FIELDS = ("name", "target", "actual", "weight", "score", "reason", "unit", "op", "measure")
+_PACK_PLAIN = 6  # tables without unit, operator or measure columns (most) need only the first six
+
+
+def _pack_getter(roles: tuple[str, ...]) -> tuple[Callable[[tuple[str, ...]], tuple[str, ...]], bool]:
+    """(the texts _pack reads, from a row's values; whether the table is plain) for a tuple of roles."""
+    at = {role: i for i, role in enumerate(roles)}  # the last of a repeated role wins
+    plain = not any(role in at for role in _PACK_FIELDS[_PACK_PLAIN:])
+    cols = [at.get(role) for role in (_PACK_FIELDS[:_PACK_PLAIN] if plain else _PACK_FIELDS)]
+    if None not in cols:
+        return itemgetter(*cols), plain
+    return (lambda values: tuple(values[c] if c is not None else "" for c in cols)), plain
 
 
 def _looks_cut(raw: _RawIndicator) -> bool:
     """A row split by a page break leaves a bracket open ("52272.73(元")."""
     return any(t.count("(") + t.count("（") > t.count(")") + t.count("）") for t in raw.cells.values())
+
+
+@dataclass(slots=True)
+class _RowView:
+    """A row outside the indicator rows, read once per distinct row (titles, headers, funds and
+    grade rows repeat from form to form). Shared between rows: never mutate it."""
+
+    cells: list[str]  # label cells ("单位名称：县第一中学") split in two
+    keys: list[str]
+    nonempty: list[tuple[int, str]]
+    first_key: str
+    joined: str  # the distinct keys, joined
+    n_distinct: int
+    is_title: bool
+    year: int | None  # the first year the row names
+    total: float | None  # 项目总得分 in the row
+    is_year_line: bool  # "(2024 年度)"
+    roles: dict[str, int]
+    label_roles: dict[str, int]
 
 
 @dataclass
@@ -116,9 +170,19 @@ class Interpreter:
         self._actuals: _Memo[tuple[str, str | None], nz.ActualParts] = _Memo(self._actual_args)
         self._scores: _Memo[tuple[str | None, str | None], tuple[float | None, ...]] = _Memo(self._score_values)
         self._reasons: _Memo[tuple[str | None, str | None], str | None] = _Memo(self._reason_text)
+        self._pack_getters: _Memo[tuple[str, ...], tuple[Callable[[tuple[str, ...]], tuple[str, ...]], bool]] = _Memo(
+            _pack_getter
+        )
+        # the same, for rows without a unit, operator or measure (most): keyed by one text
+        self._targets_of: _Memo[str, nz.TargetParts] = _Memo(self._target_plain)
+        self._actuals_of: _Memo[str, nz.ActualParts] = _Memo(self._actual_plain)
+        self._reasons_of: _Memo[str | None, str | None] = _Memo(lambda t: self._reason_text((t, None)))
         self._names: _Memo[str | None, str | None] = _Memo(lambda t: _canon(nz.clean(t)))
+        self._placeholders: _Memo[str, bool] = _Memo(lambda t: _PLACEHOLDER.match(nz.key(t)) is not None)
         self._roles: _Memo[tuple[str, ...], dict[str, int]] = _Memo(self._header_roles_of)
         self._roles_of_cells: _Memo[str, str | None] = _Memo(self._cell_role_of)
+        # few rows repeat (titles, headers, year lines) and each view holds a row's texts: a small table
+        self._row_views: _Memo[tuple[str, ...], _RowView | None] = _Memo(self._row_view, limit=1 << 12)
         self._flat_level: _Memo[str, str | None] = _Memo(lambda t: _canon(_strip_weight_note(nz.key(t)) or None))
 
     def forget(self) -> None:
@@ -223,10 +287,10 @@ class Interpreter:
             cur = _FormBuilder(source=src, form=Form(source=src))
             return cur
 
-        clean, key, is_target = self._clean.__getitem__, self._key.__getitem__, self._is_target
+        clean, is_target, views = self._clean.__getitem__, self._is_target, self._row_views
         needs_clean = nz.needs_clean
         for row in grid.rows:
-            cells = list(map(clean, row.cells)) if needs_clean("\0".join(row.cells)) else row.cells
+            cells = row.cells if row.clean or not needs_clean("\0".join(row.cells)) else list(map(clean, row.cells))
             # fast path: inside an indicator table, a row whose target cell holds a target is a row
             # of the table (titles, headers and 总分 rows never do); this is most rows of a batch
             if cur is not None and cur.columns is not None and not cur.after_table:
@@ -236,33 +300,24 @@ class Interpreter:
                     if err:
                         errors.append(self._err(grid, row, err))
                     continue
-            line = "\t".join(cells)
-            if ":" in line or "：" in line:
-                cells = self._split_label_cells(cells)
-            keys = list(map(key, cells))
-            nonempty = [(i, c) for i, c in enumerate(cells) if c]
-            if not nonempty:
+            view = views[tuple(cells)]
+            if view is None:
                 continue
-            first_key = keys[nonempty[0][0]]
-            # a cell merged across columns is repeated by the reader: count and join it once
-            distinct = list(dict.fromkeys(filter(None, keys)))
-            joined = "".join(distinct)
+            cells, keys, nonempty, first_key, joined = view.cells, view.keys, view.nonempty, view.first_key, view.joined
+            n_distinct = view.n_distinct
 
             # title: starts a new form
-            if len(distinct) <= 2 and any(w in joined for w in self.vocab.title_words):
+            if view.is_title:
                 b = start(row)
-                m = _YEAR.search(joined)
-                if m:
-                    b.form.year = int(m.group(1))
+                if view.year is not None:
+                    b.form.year = view.year
                 continue
             if cur is None:
-                m_total = _TOTAL_AT_TOP.search(joined)
-                m_year = _YEAR.search(joined)
-                if len(distinct) <= 2 and (m_year or m_total):
-                    if m_year and len(joined) <= 40:
-                        pending_year = int(m_year.group(1))
-                    if m_total:
-                        pending_total = float(m_total.group(1))
+                if n_distinct <= 2 and (view.year is not None or view.total is not None):
+                    if view.year is not None and len(joined) <= 40:
+                        pending_year = view.year
+                    if view.total is not None:
+                        pending_total = view.total
                     continue
                 b = start(row)
                 b.form.year, b.form.total.score = pending_year, pending_total
@@ -270,17 +325,15 @@ class Interpreter:
             b = cur
 
             # year line under the title: "(2024 年度)"
-            if len(distinct) == 1 and _YEAR.fullmatch(joined.strip("()（）")):
-                b.form.year = int(_YEAR.search(joined).group(1))  # type: ignore[union-attr]
+            if view.is_year_line:
+                b.form.year = view.year
                 continue
-            m_total = _TOTAL_AT_TOP.search(joined)
-            if m_total and len(distinct) <= 2:
-                b.form.total.score = float(m_total.group(1))
+            if view.total is not None and n_distinct <= 2:
+                b.form.total.score = view.total
                 continue
 
-            roles = self._header_roles(cells)
+            roles, label_roles = view.roles, view.label_roles
             # header label/value pairs: 项目名称 / 主管部门 / 实施单位 / 单位名称 / 填报日期
-            label_roles = {r: i for r, i in roles.items() if r in ("project", "department", "unit_name")}
             if label_roles and not self._is_indicator_header(roles) and not b.columns:
                 if "project" in label_roles and (b.raw or b.form.project):
                     b = start(row)
@@ -365,6 +418,34 @@ class Interpreter:
             forms.append(self._finish(cur, grid, errors))
         return forms
 
+    def _row_view(self, cells: tuple[str, ...]) -> _RowView | None:
+        """What a row outside the indicator rows says, whatever the form: None for an empty row."""
+        line = "\t".join(cells)
+        split = self._split_label_cells(list(cells)) if ":" in line or "：" in line else list(cells)
+        keys = list(map(self._key.__getitem__, split))
+        nonempty = [(i, c) for i, c in enumerate(split) if c]
+        if not nonempty:
+            return None
+        # a cell merged across columns is repeated by the reader: count and join it once
+        distinct = list(dict.fromkeys(filter(None, keys)))
+        joined = "".join(distinct)
+        m_year, m_total = _YEAR.search(joined), _TOTAL_AT_TOP.search(joined)
+        roles = self._header_roles(split)
+        return _RowView(
+            cells=split,
+            keys=keys,
+            nonempty=nonempty,
+            first_key=keys[nonempty[0][0]],
+            joined=joined,
+            n_distinct=len(distinct),
+            is_title=len(distinct) <= 2 and any(w in joined for w in self.vocab.title_words),
+            year=int(m_year.group(1)) if m_year else None,
+            total=float(m_total.group(1)) if m_total else None,
+            is_year_line=len(distinct) == 1 and _YEAR.fullmatch(joined.strip("()（）")) is not None,
+            roles=roles,
+            label_roles={r: i for r, i in roles.items() if r in ("project", "department", "unit_name")},
+        )
+
     def _split_label_cells(self, cells: list[str]) -> list[str]:
         """"单位名称：县第一中学" in one cell becomes a label cell and a value cell."""
         out: list[str] = []
@@ -448,39 +529,38 @@ class Interpreter:
         cols = b.columns or {}
         if b.plan_of is not cols:
             b.plan = [(role, cols[role]) for role in INDICATOR_FIELDS if role in cols]
-            b.plan_roles = tuple(role for role, _ in b.plan)
+            b.plan_roles = (*(role for role, _ in b.plan), "name", "target")  # the name and target found win
             b.plan_width = max(c for _, c in b.plan) + 1
             b.plan_getter = itemgetter(*(c for _, c in b.plan)) if len(b.plan) > 1 else None
             b.plan_of = cols
         n = len(cells)
-        w_col, s_col, name_idx = cols.get("weight"), cols.get("score"), cols.get("name")
-        number = nz.number
-        has_scores = (w_col is not None and w_col < n and number(cells[w_col]) is not None) or (
-            s_col is not None and s_col < n and number(cells[s_col]) is not None
-        )
+        name_idx = cols.get("name")
         if name_idx is None or name_idx >= n or not cells[name_idx]:
             candidates = [i for i in range(min(t_idx, n)) if cells[i]]
             name_idx = candidates[-1] if candidates else None
         name = cells[name_idx] if name_idx is not None else ""
-        levels = self._levels
-        for i in range(name_idx or 0):
-            c = cells[i]
-            if c:
-                kind, label = levels[c]
-                if kind is None:
-                    kind = "level1" if i == cols.get("level1", 0) else "level2"
-                self._assign_level(b, kind, label)
-        if not has_scores and _PLACEHOLDER.match(nz.key(name)):
-            return f"模板空行「{name}」（无指标值和分值），已跳过"
+        if name_idx:
+            levels = self._levels
+            for i, c in enumerate(cells[:name_idx]):  # level cells: most are empty (merged cells)
+                if c:
+                    kind, label = levels[c]
+                    if kind is None:
+                        kind = "level1" if i == cols.get("level1", 0) else "level2"
+                    self._assign_level(b, kind, label)
+        if self._placeholders[name]:  # rarely: only then are the scores looked at
+            number, w_col, s_col = nz.number, cols.get("weight"), cols.get("score")
+            has_scores = (w_col is not None and w_col < n and number(cells[w_col]) is not None) or (
+                s_col is not None and s_col < n and number(cells[s_col]) is not None
+            )
+            if not has_scores:
+                return f"模板空行「{name}」（无指标值和分值），已跳过"
         if not name:
             return "指标行缺少三级指标名称"
         if b.plan_getter is not None and n >= b.plan_width:
-            role_cells = dict(zip(b.plan_roles, b.plan_getter(cells), strict=True))
+            values = (*b.plan_getter(cells), name, cells[t_idx])
         else:
-            role_cells = {role: cells[c] if c < n else "" for role, c in b.plan}
-        role_cells["name"] = name
-        role_cells["target"] = cells[t_idx]
-        b.raw.append(_RawIndicator(role_cells, b.level1, b.level2, row))
+            values = (*(cells[c] if c < n else "" for _, c in b.plan), name, cells[t_idx])
+        b.raw.append(_RawIndicator(b.plan_roles, values, b.level1, b.level2, row))
         return None
 
     def _indicator_row(self, row: Row, cells: list[str], b: _FormBuilder) -> str | None:
@@ -552,7 +632,7 @@ class Interpreter:
         role_cells["name"] = name
         if t_idx is not None:
             role_cells["target"] = cells[t_idx]
-        b.raw.append(_RawIndicator(cells=role_cells, level1=b.level1, level2=b.level2, row=row))
+        b.raw.append(_RawIndicator((), (), b.level1, b.level2, row, role_cells))
         return None
 
     @classmethod
@@ -571,23 +651,45 @@ class Interpreter:
 
     def _pack(self, b: _FormBuilder, grid: Grid) -> PackedForm:
         file, sheet = grid.file, grid.sheet
-        names, targets, actuals, scores, reasons = self._names, self._targets, self._actuals, self._scores, self._reasons
-        indicators = []
+        names, scores, getters = self._names, self._scores, self._pack_getters
+        targets, actuals, reasons = self._targets, self._actuals, self._reasons
+        targets1, actuals1, reasons1 = self._targets_of, self._actuals_of, self._reasons_of
+        roles: tuple[str, ...] | None = None
+        getter, plain = _pack_getter(())
+        indicators: list[object] = []  # flat: see packing.INDICATOR_WIDTH
         for raw in b.raw:
-            get = raw.cells.get
-            unit, op, row = get("unit"), get("op"), raw.row
+            row, by_role = raw.row, raw.by_role
+            if by_role is None:
+                if raw.roles is not roles:  # rows of one table share their roles
+                    roles = raw.roles
+                    getter, plain = getters[roles]
+                texts = getter(raw.values)
+                unplain = not plain
+            else:
+                texts = tuple(by_role.get(role, "") for role in _PACK_FIELDS)
+                unplain = bool(texts[6] or texts[7] or texts[8])
             # the layout of packing.pack_forms: level1, level2, name, Target's, Actual's fields,
             # weight, score, lost, reason, Source's fields
-            indicators.append(
-                (
-                    raw.level1, raw.level2, names[get("name")],
-                    *targets[(get("target", ""), unit, op)],
-                    *actuals[(get("actual", ""), unit)],
-                    *scores[(get("weight"), get("score"))],
-                    reasons[(get("reason"), get("measure"))],
+            if unplain:
+                name, target, actual, weight, score, reason, unit, op, measure = texts
+                indicators += (
+                    raw.level1, raw.level2, names[name],
+                    *targets[(target, unit, op)],
+                    *actuals[(actual, unit)],
+                    *scores[(weight, score)],
+                    reasons[(reason, measure)],
                     file, row.page, sheet, row.line,
-                )
-            )  # fmt: skip
+                )  # fmt: skip
+            else:
+                name, target, actual, weight, score, reason = texts[:_PACK_PLAIN]
+                indicators += (
+                    raw.level1, raw.level2, names[name],
+                    *targets1[target],
+                    *actuals1[actual],
+                    *scores[(weight, score)],
+                    reasons1[reason],
+                    file, row.page, sheet, row.line,
+                )  # fmt: skip
         return pack_form(b.form, indicators)
 
     # the parts of an indicator, per distinct cell texts (see _Memo); strings and floats shared
@@ -602,6 +704,19 @@ class Interpreter:
         text, unit_cell = cells
         raw, value, unit, status = nz.actual_parts(text, self.vocab, nz.clean(unit_cell) or None)
         return _canon(raw) or "", canon_float(value), _canon(unit), _canon(status)  # type: ignore[return-value]
+
+    @staticmethod
+    def _target_plain(text: str) -> nz.TargetParts:
+        """`_target_args` of a target with no unit or operator cell beside it."""
+        raw, op, value, unit, qualitative = nz.target_parts(text)
+        S = canon_str
+        return S(raw, raw) or "", S(op, op), canon_float(value), S(unit, unit), S(qualitative, qualitative)
+
+    def _actual_plain(self, text: str) -> nz.ActualParts:
+        """`_actual_args` of an actual value with no unit cell beside it."""
+        raw, value, unit, status = nz.actual_parts(text, self.vocab)
+        S = canon_str
+        return S(raw, raw) or "", canon_float(value), S(unit, unit), S(status, status)  # type: ignore[return-value]
 
     @staticmethod
     def _score_values(cells: tuple[str | None, str | None]) -> tuple[float | None, ...]:
@@ -643,25 +758,29 @@ class Interpreter:
         padding = [""] * width
         ind_roles = tuple(role for role in INDICATOR_FIELDS if role in roles)
         ind_cells = itemgetter(*(roles[r] for r in ind_roles))  # name and target/actual: never fewer than 2
+        # the cells that tell forms apart (a role the header lacks is "" on every row: left out)
+        form_key = _tuple_getter([roles[r] for r in ("project", "department", "unit_name", "year") if r in roles])
+        name_i, target_i, l1_i, l2_i = roles["name"], roles.get("target"), roles.get("level1"), roles.get("level2")
         clean, needs_clean, level = self._clean.__getitem__, nz.needs_clean, self._flat_level
+        no_level = level[""]
         for row in grid.rows[header_idx + 1 :]:
-            cells = list(map(clean, row.cells)) if needs_clean("\0".join(row.cells)) else row.cells
+            cells = row.cells if row.clean or not needs_clean("\0".join(row.cells)) else list(map(clean, row.cells))
             if not any(cells):
                 continue
             if len(cells) < width:
                 cells = cells + padding[len(cells) :]
-
-            def get(role: str, cells: list[str] = cells) -> str:
-                i = roles.get(role)
-                return cells[i] if i is not None else ""
-
-            if not get("name") and not get("target"):
+            if not cells[name_i] and (target_i is None or not cells[target_i]):
                 errors.append(self._err(grid, row, "该行没有指标名称和指标值，已跳过"))
                 continue
-            year_txt = get("year")
-            fkey = (get("project"), get("department"), get("unit_name"), year_txt)
+            fkey = form_key(cells)
             b = forms.get(fkey)
             if b is None:
+
+                def get(role: str, cells: list[str] = cells) -> str:
+                    i = roles.get(role)
+                    return cells[i] if i is not None else ""
+
+                year_txt = get("year")
                 year_m = _YEAR.search(year_txt) or re.fullmatch(r"((?:19|20)\d{2})(?:\.0)?", year_txt)
                 src = Source(file=grid.file, page=row.page, sheet=grid.sheet, line=row.line)
                 form = Form(
@@ -683,8 +802,9 @@ class Interpreter:
                     grade=_canon(get("grade") or None),
                 )
                 b = forms[fkey] = _FormBuilder(source=src, form=form)
-            cellmap = dict(zip(ind_roles, ind_cells(cells), strict=True))
-            b.raw.append(_RawIndicator(cellmap, level[get("level1")], level[get("level2")], row))
+            level1 = level[cells[l1_i]] if l1_i is not None else no_level
+            level2 = level[cells[l2_i]] if l2_i is not None else no_level
+            b.raw.append(_RawIndicator(ind_roles, ind_cells(cells), level1, level2, row))
         return [self._finish(b, grid, errors) for b in forms.values()]
 
 

@@ -14,10 +14,13 @@ from .interning import canon_float, canon_int, canon_nonzero_float, canon_str, t
 from .model import Actual, Form, Funds, Goals, Indicator, Source, Target, Total
 
 PackedForm = tuple[Any, ...]
+# an indicator is INDICATOR_WIDTH values in a row of its form's one flat list: a tuple per
+# indicator was a container the cyclic collector scanned, pickled and unpickled one by one
+INDICATOR_WIDTH = 20
 
 
-def pack_form(f: Form, indicators: list[tuple[Any, ...]]) -> PackedForm:
-    """A form as a tuple, around its indicators already packed."""
+def pack_form(f: Form, indicators: list[Any]) -> PackedForm:
+    """A form as a tuple, around its indicators already packed (flat, INDICATOR_WIDTH values each)."""
     s, fu, g, t = f.source, f.funds, f.goals, f.total
     return (
         s.file, s.page, s.sheet, s.line,
@@ -28,22 +31,19 @@ def pack_form(f: Form, indicators: list[tuple[Any, ...]]) -> PackedForm:
 
 
 def pack_forms(forms: list[Form]) -> list[PackedForm]:
-    return [
-        pack_form(
-            f,
-            [
-                (
-                    i.level1, i.level2, i.name,
-                    i.target.raw, i.target.op, i.target.value, i.target.unit, i.target.text,
-                    i.actual.raw, i.actual.value, i.actual.unit, i.actual.status,
-                    i.weight, i.score, i.lost, i.reason,
-                    i.source.file, i.source.page, i.source.sheet, i.source.line,
-                )
-                for i in f.indicators
-            ],
-        )  # fmt: skip
-        for f in forms
-    ]
+    packed = []
+    for f in forms:
+        indicators: list[Any] = []
+        for i in f.indicators:
+            indicators += (
+                i.level1, i.level2, i.name,
+                i.target.raw, i.target.op, i.target.value, i.target.unit, i.target.text,
+                i.actual.raw, i.actual.value, i.actual.unit, i.actual.status,
+                i.weight, i.score, i.lost, i.reason,
+                i.source.file, i.source.page, i.source.sheet, i.source.line,
+            )  # fmt: skip
+        packed.append(pack_form(f, indicators))
+    return packed
 
 
 def unpack_forms(packed: list[PackedForm]) -> list[Form]:
@@ -71,7 +71,7 @@ def unpack_forms(packed: list[PackedForm]) -> list[Form]:
             for (
                 l1, l2, name, traw, op, tval, tunit, ttext, araw, aval, aunit, status,
                 weight, score, lost, reason, file, page, sheet, line,
-            ) in inds
+            ) in zip(*[iter(inds)] * INDICATOR_WIDTH, strict=True)
         ]  # fmt: skip
         forms.append(
             Form(

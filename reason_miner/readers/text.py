@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from ..grid import Grid, ReadFailure, Row
+from ..normalize import needs_clean_in_text
 
 _CID = re.compile(r"\(cid:\d+\)")
 
@@ -55,7 +56,7 @@ def split_line(line: str) -> list[str]:
 
 def read_text(path: Path) -> list[Grid]:
     data = path.read_bytes()
-    if not data.strip():
+    if data.isspace() or not data:  # as `not data.strip()`, without copying the file
         raise ReadFailure("文件为空")
     text = decode(data)
     if "\x00" in text:
@@ -66,20 +67,33 @@ def read_text(path: Path) -> list[Grid]:
     # split on line ends only: str.splitlines() also breaks at form feeds (so pages were never
     # counted) and at \x0b, \x1c-\x1e, \x85, \u2028, which would shift every later line number
     # away from what an editor shows
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for lineno, line in enumerate(lines, start=1):
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # a line is known clean (Row.clean) when it lies wholly before the next character `clean` acts
+    # on: one scan of the file instead of one check per row
+    find_dirty = needs_clean_in_text
+    dirty = find_dirty(text)
+    next_dirty = dirty.start() if dirty else len(text)
+    start = 0  # offset of the line in `text`
+    rows = grid.rows
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        end = start + len(line)
+        is_clean = next_dirty >= end
+        if not is_clean:  # a form feed counts as dirty too: the line is checked again, harmlessly
+            dirty = find_dirty(text, end)
+            next_dirty = dirty.start() if dirty else len(text)
+        start = end + 1
         if "\f" in line:
             page += line.count("\f")
             line = line.replace("\f", "")
-        if not line.strip():
+        if line.isspace() or not line:
             continue
         if "\t" in line:  # the common case, checked first: a tab-separated line with some text
-            cells = line.rstrip("\r\n").split("\t")
+            cells = line.split("\t")
         else:
-            cells = split_line(line.rstrip("\r\n"))
+            cells = split_line(line)
             if not any(c.strip() for c in cells):
                 continue
-        grid.rows.append(Row(cells, lineno, page))
+        rows.append(Row(cells, lineno, page, is_clean))
     if not grid.rows:
         raise ReadFailure("文件中没有任何内容")
     return [grid]
