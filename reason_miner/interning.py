@@ -12,13 +12,17 @@ equality is used: -0.0 is never merged with 0.0 (they print differently).
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _LIMIT = 1 << 18  # entries per table before it is emptied (a few tens of MB at most)
 
 _strings: dict[Any, Any] = {}  # str → the same str (None → None)
 _floats: dict[float, float] = {}
 _ints: dict[int | None, int | None] = {}
+_objects: dict[tuple[Any, ...], Any] = {}  # (class, fields) → the shared immutable value
 
 # bound methods, for hot loops: `canon_str(s, s)` returns the shared copy of s (None stays None)
 canon_str = _strings.setdefault
@@ -36,9 +40,25 @@ def canon_float(value: float | None) -> float | None:
     return _ZERO
 
 
+def canon_object(cls: Callable[..., T], fields: tuple[Any, ...]) -> T:
+    """The shared `cls(*fields)` of an immutable value class (Target, Actual): millions of rows hold
+    some tens of thousands of distinct values. Built with shared strings and floats; never shared
+    with a zero float among its fields (0.0 == -0.0 would merge them)."""
+    key = (cls, fields)
+    obj = _objects.get(key)
+    if obj is None:
+        obj = cls(*(
+            canon_str(f, f) if isinstance(f, str) else canon_float(f) if isinstance(f, float) else f
+            for f in fields
+        ))
+        if 0.0 not in fields:
+            _objects[key] = obj
+    return obj
+
+
 def trim() -> None:
     """Empty any table that grew past its bound (call between files: cheap)."""
-    for table in (_strings, _floats, _ints):
+    for table in (_strings, _floats, _ints, _objects):
         if len(table) > _LIMIT:
             table.clear()
 
@@ -48,3 +68,4 @@ def release() -> None:
     _strings.clear()
     _floats.clear()
     _ints.clear()
+    _objects.clear()

@@ -5,10 +5,13 @@ Plain dataclasses so that `to_dict` gives the JSON schema documented in the READ
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from typing import Any, Literal, TypeVar
+
+from .interning import canon_object
 
 Status = Literal["达成", "部分达成", "未达成"]
+V = TypeVar("V")
 
 
 @dataclass(slots=True)
@@ -32,7 +35,7 @@ class Source:
         return " ".join(parts)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)  # a value: rows with the same one share it (`interning`)
 class Target:
     raw: str
     op: str | None = None  # one of ≥ ≤ = > <, None for qualitative targets
@@ -41,7 +44,7 @@ class Target:
     text: str | None = None  # qualitative target (良好, 及时, ...)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)  # a value: rows with the same one share it (`interning`)
 class Actual:
     raw: str
     value: float | None = None
@@ -126,6 +129,19 @@ class ReadError:
         return asdict(self)
 
 
+def _value(cls: type[V], data: dict[str, Any]) -> V:
+    """`cls(**data)` for Target and Actual, shared with the rows that have the same value."""
+    fields_ = _FIELDS.get(cls)
+    if fields_ is None:
+        fields_ = _FIELDS[cls] = tuple((f.name, f.default) for f in fields(cls))  # type: ignore[arg-type]
+    if any(name not in data and default is MISSING for name, default in fields_) or len(data) > len(fields_):
+        return cls(**data)  # the same error as before for a malformed value
+    return canon_object(cls, tuple(data.get(name, default) for name, default in fields_))
+
+
+_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
 def form_from_dict(data: dict[str, Any]) -> Form:
     """Inverse of `Form.to_dict` (used by the workspace and by round-trip tests)."""
     inds = [
@@ -133,8 +149,8 @@ def form_from_dict(data: dict[str, Any]) -> Form:
             level1=i["level1"],
             level2=i["level2"],
             name=i["name"],
-            target=Target(**i["target"]),
-            actual=Actual(**i["actual"]),
+            target=_value(Target, i["target"]),
+            actual=_value(Actual, i["actual"]),
             weight=i["weight"],
             score=i["score"],
             lost=i["lost"],

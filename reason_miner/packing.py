@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .interning import canon_float, canon_int, canon_nonzero_float, canon_str, trim
+from .interning import canon_float, canon_int, canon_nonzero_float, canon_object, canon_str, trim
 from .model import Actual, Form, Funds, Goals, Indicator, Source, Target, Total
 
 PackedForm = tuple[Any, ...]
@@ -51,7 +51,7 @@ def unpack_forms(packed: list[PackedForm]) -> list[Form]:
     # statuses and file names are already shared within a file by pickle and have few distinct
     # values, so they are left as they come. Floats and ints are never shared by pickle.
     trim()
-    S, N, F = canon_str, canon_int, canon_nonzero_float
+    S, N, F, V = canon_str, canon_int, canon_nonzero_float, canon_object
     forms: list[Form] = []
     for (
         sf, sp, ss, sl, year, project, department, unit,
@@ -60,8 +60,8 @@ def unpack_forms(packed: list[PackedForm]) -> list[Form]:
         indicators = [
             Indicator(
                 l1, l2, S(name, name),
-                Target(S(traw, traw), op, F(tval, tval) if tval else canon_float(tval), tunit, ttext),
-                Actual(S(araw, araw), F(aval, aval) if aval else canon_float(aval), aunit, status),
+                V(Target, (traw, op, tval, tunit, ttext)),
+                V(Actual, (araw, aval, aunit, status)),
                 F(weight, weight) if weight else canon_float(weight),
                 F(score, score) if score else canon_float(score),
                 F(lost, lost) if lost else canon_float(lost),

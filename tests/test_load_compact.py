@@ -54,6 +54,28 @@ def test_repeated_values_are_shared_across_files(sample: LoadResult) -> None:
     assert a == b
     assert a.name is b.name and a.target.raw is b.target.raw and a.actual.raw is b.actual.raw
     assert a.weight is b.weight and a.source.line is b.source.line
+    assert a.target is b.target and a.actual is b.actual  # one value object for all rows that have it
+    interning.release()
+
+
+def test_targets_and_actuals_are_shared_values(sample: LoadResult, tmp_path: Path) -> None:
+    import dataclasses
+
+    import pytest
+
+    from reason_miner.model import form_from_dict
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        sample.forms[0].indicators[0].target.value = 1.0  # type: ignore[misc]
+    again = form_from_dict(sample.forms[0].to_dict())  # as the workspace reads a form back
+    once_more = form_from_dict(sample.forms[0].to_dict())
+    assert again == sample.forms[0]
+    assert all(x.target is y.target and x.actual is y.actual for x, y in zip(again.indicators, once_more.indicators, strict=True))
+    zero = replace(sample.forms[0].indicators[0].target, value=0.0)
+    negative = replace(zero, value=-0.0)
+    assert interning.canon_object(type(zero), (zero.raw, zero.op, 0.0, zero.unit, zero.text)) is not (
+        interning.canon_object(type(zero), (zero.raw, zero.op, -0.0, zero.unit, zero.text)))
+    assert str(interning.canon_object(type(negative), (zero.raw, zero.op, -0.0, zero.unit, zero.text)).value) == "-0.0"
     interning.release()
 
 
