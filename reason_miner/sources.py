@@ -81,7 +81,9 @@ def iter_parallel(files: Sequence[str], jobs: int, work: Callable[[str], T] = lo
             yield work(f)
         return
     window = jobs * 4
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+    # the workers' collector stays off for their whole life (not only inside each file, as `load_one`
+    # does): a pass between files rescans the interpreter's caches, and no work makes cycles
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), initializer=gc.disable) as pool:
         pending: deque[Future[T]] = deque(pool.submit(work, f) for f in files[:window])
         rest = iter(files[window:])
         while pending:
