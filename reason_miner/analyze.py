@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 from .advise_plan import Plan, draft_plans
 from .advise_targets import TargetAdvice, TargetAdvisor, TargetConfig
 from .checks import CheckConfig, check_forms
-from .forked import beside, can_fork
+from .forked import Forked, beside, can_fork
 from .gcpause import gc_paused
 from .link import Link, link_causes, total_lost_cents
 from .load import LoadResult
@@ -189,6 +190,42 @@ def _write_files(result: AnalysisResult, out_dir: Path, kinds: list[str], say: P
     return seconds
 
 
+def _write_beside(result: AnalysisResult, out_dir: Path, side: list[str], say: Progress,
+                  limits: Limits) -> dict[str, float]:
+    """The `side` reports, then findings.json's `targets` section, in a forked child; the rest of
+    findings.json here, splicing the child's section in when its turn comes: the two halves take
+    about as long, so both cores stay busy."""
+    for kind in side:  # announced here: a child's messages would not reach a caller's capture
+        say(f"写出 {OUTPUT_FILES[kind]}（子进程，与 findings.json 并行）……")
+    part = out_dir / ".findings.targets.part"
+
+    def child() -> dict[str, float]:
+        done = _write_files(result, out_dir, side, _quiet, limits)
+        json_out.write_part(result, "targets", part)
+        return done
+
+    job = Forked(child)
+    joined: dict[str, float] = {}
+
+    def targets_part() -> Path:
+        joined.update(job.join())  # raises the child's error, if any
+        return part
+
+    say(f"写出 {OUTPUT_FILES['json']}……")
+    start = time.perf_counter()
+    try:
+        json_out.write_json(result, out_dir / OUTPUT_FILES["json"], limits, parts={"targets": targets_part})
+        if not joined:
+            joined.update(job.join())
+    except BaseException:
+        with suppress(Exception):
+            job.join()  # not left behind; this side's error is the one raised
+        raise
+    finally:
+        part.unlink(missing_ok=True)
+    return {**joined, "json": time.perf_counter() - start}
+
+
 def write_reports(result: AnalysisResult, out_dir: Path, progress: Progress | None = None,
                   limits: Limits = LIMITS, parallel: bool = True) -> dict[str, Path]:
     """Write the five report files; returns their paths by kind. With `parallel` (where fork is
@@ -200,11 +237,7 @@ def write_reports(result: AnalysisResult, out_dir: Path, progress: Progress | No
     kinds = list(OUTPUT_FILES)
     side = [k for k in kinds if k != "json"]
     if parallel and side and "json" in kinds and can_fork():
-        for kind in side:  # announced here: a child's messages would not reach a caller's capture
-            say(f"写出 {OUTPUT_FILES[kind]}（子进程，与 findings.json 并行）……")
-        seconds, json_s = beside(lambda: _write_files(result, out_dir, side, _quiet, limits),
-                                 lambda: _write_files(result, out_dir, ["json"], say, limits))
-        seconds.update(json_s)
+        seconds = _write_beside(result, out_dir, side, say, limits)
     else:
         seconds = _write_files(result, out_dir, kinds, say, limits)
     result.write_seconds = {kind: seconds[kind] for kind in kinds}

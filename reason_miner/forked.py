@@ -78,8 +78,13 @@ class Forked:
         os.close(write_end)
         self._pid = pid
         self._read_end = read_end
+        self._joined = False
 
     def join(self) -> Any:
+        """The child's value (or its error raised); once only."""
+        if self._joined:
+            raise ForkedError("子进程已结束 / child already joined")
+        self._joined = True
         with os.fdopen(self._read_end, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self._pid, 0)

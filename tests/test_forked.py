@@ -109,3 +109,16 @@ def test_cli_jobs_1_runs_in_turn_with_the_same_bytes(tmp_path: Path, forking: No
     assert "[进度] 写出 report.xlsx（子进程" in two.stderr
     for name in OUTPUT_FILES.values():
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_findings_json_section_from_the_child_fails_cleanly(sample: LoadResult, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch, forking: None) -> None:
+    from reason_miner.report import json_out
+
+    def broken(*_: object) -> None:
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(json_out, "write_part", broken)  # the targets section, encoded in the child
+    with pytest.raises(ForkedError, match="OSError: 磁盘已满"):
+        write_reports(build(sample), tmp_path)
+    assert not list(tmp_path.glob(".*.part"))  # no half-written section left behind

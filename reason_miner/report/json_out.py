@@ -13,7 +13,8 @@ dump (a province's run has millions of records).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+import shutil
+from collections.abc import Callable, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -31,19 +32,22 @@ _OPTIONS = orjson.OPT_NON_STR_KEYS  # int keys become strings, as in json
 _CHUNK = 1024  # list items encoded per write
 
 
-def sections(r: AnalysisResult) -> dict[str, Any]:
-    """The document's top level, in key order; lists hold the result's own objects (encoded lazily)."""
-    return {
-        "forms": r.forms,
-        "checks": r.findings,
-        "causes": {"causes": r.causes.causes, "reasons": r.causes.reasons},
-        "links": r.links,
-        "systemic": r.systemic,
-        "plans": r.plans,
-        "targets": r.targets.to_dict(objects=True),
-        "errors": r.errors,
-        "summary": r.summary(),
-    }
+# The document's top level, in key order: each section's value, from the result, when it is written
+# (lists hold the result's own objects, encoded lazily).
+SECTIONS: dict[str, Callable[[AnalysisResult], Any]] = {
+    "forms": lambda r: r.forms,
+    "checks": lambda r: r.findings,
+    "causes": lambda r: {"causes": r.causes.causes, "reasons": r.causes.reasons},
+    "links": lambda r: r.links,
+    "systemic": lambda r: r.systemic,
+    "plans": lambda r: r.plans,
+    "targets": lambda r: r.targets.to_dict(objects=True),
+    "errors": lambda r: r.errors,
+    "summary": lambda r: r.summary(),
+}
+# A section encoded elsewhere (another process): called when its turn comes, it returns the file that
+# holds the section's bytes (waiting for them if need be), which are copied in as they are.
+Part = Callable[[], Path]
 
 
 def _encode(value: Any) -> bytes:
@@ -81,13 +85,28 @@ def _write(out: IO[bytes], value: Any, depth: int) -> None:
         out.write(_encode(value))
 
 
-def write_stream(result: AnalysisResult, out: IO[bytes]) -> None:
-    _write(out, sections(result), 0)
-    out.write(b"\n")
+def write_part(result: AnalysisResult, key: str, path: Path) -> None:
+    """One top-level section, exactly as `write_stream` writes it, into `path` (for `parts`)."""
+    with open(path, "wb", buffering=1 << 20) as fh:
+        _write(fh, SECTIONS[key](result), 1)
 
 
-def write_json(result: AnalysisResult, path: Path, limits: Limits | None = None) -> None:
+def write_stream(result: AnalysisResult, out: IO[bytes], parts: Mapping[str, Part] | None = None) -> None:
+    """The document, section by section; the sections in `parts` are copied from their files."""
+    out.write(b"{")
+    for n, (key, section) in enumerate(SECTIONS.items()):
+        out.write((b"," if n else b"") + b"\n  " + orjson.dumps(key) + b": ")
+        part = parts.get(key) if parts else None
+        if part is None:
+            _write(out, section(result), 1)
+        else:
+            with open(part(), "rb") as fh:
+                shutil.copyfileobj(fh, out, 1 << 20)
+    out.write(b"\n}\n")
+
+
+def write_json(result: AnalysisResult, path: Path, limits: Limits | None = None,
+               parts: Mapping[str, Part] | None = None) -> None:
     """findings.json is always complete: `limits` (taken for a uniform writer signature) is unused."""
     with open(path, "wb", buffering=1 << 20) as fh:
-        write_stream(result, fh)
-
+        write_stream(result, fh, parts)
