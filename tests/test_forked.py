@@ -118,7 +118,7 @@ def test_findings_json_section_from_the_child_fails_cleanly(sample: LoadResult, 
     def broken(*_: object) -> None:
         raise OSError("磁盘已满")
 
-    monkeypatch.setattr(json_out, "write_part", broken)  # the targets section, encoded in the child
+    monkeypatch.setattr(json_out, "write_part", broken)  # sections encoded in the child
     with pytest.raises(ForkedError, match="OSError: 磁盘已满"):
         write_reports(build(sample), tmp_path)
     assert not list(tmp_path.glob(".*.part"))  # no half-written section left behind
