@@ -45,7 +45,7 @@ from reason_miner.sources import default_jobs  # noqa: E402
 
 STAGES = ("read", "interpret", "load", "check", "segment", "mine", "link", "advise", "report", "analyze", "whole")
 REPORT_FILES = ("report.xlsx", "report.html", "plan.docx", "report.md", "findings.json")
-ADVISE_PARTS = ("  systemic+plans", "  targets")  # advise's two halves, side by side (AnalysisResult.seconds)
+ADVISE_PARTS = ("  systemic", "  plans", "  targets")  # advise's parts (AnalysisResult.seconds)
 # analyze() announces each stage with a progress message; a message starting with one of these opens it
 PROGRESS_STAGES = (
     ("校验", "check"),
@@ -184,10 +184,11 @@ class _Stop(Exception):
     """Raised from analyze()'s progress callback to stop the run before the stage named by --until."""
 
 
-def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, until: str | None) -> dict[str, Any]:
+def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, until: str | None,
+             in_turn: bool = False) -> dict[str, Any]:
     import importlib
 
-    from reason_miner.analyze import OUTPUT_FILES, analyze
+    from reason_miner.analyze import OUTPUT_FILES, AnalyzeConfig, analyze
 
     if reports == "json":  # write findings.json only: the other report writers are left out of the run
         analyze_mod = importlib.import_module("reason_miner.analyze")
@@ -226,7 +227,7 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, u
     stage_seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as out_dir:
         try:
-            result = analyze(loaded, out_dir, progress=progress)
+            result = analyze(loaded, out_dir, progress=progress, config=AnalyzeConfig(parallel=not in_turn))
             for kind, seconds in result.write_seconds.items():  # each report file (some in parallel)
                 times[f"  {OUTPUT_FILES[kind]}"] = seconds
             stage_seconds = result.seconds  # each stage's own time, where it ran (some side by side)
@@ -296,7 +297,8 @@ def run_baseline(texts: list[str], kmax: int) -> dict[str, Any]:
 
 
 def child(args: argparse.Namespace) -> None:
-    result = run_size(Path(args.child), args.jobs, args.baseline_kmax, not args.no_baseline, args.reports, args.until)
+    result = run_size(Path(args.child), args.jobs, args.baseline_kmax, not args.no_baseline, args.reports, args.until,
+                      args.in_turn)
     sys.stdout.write(json.dumps(result) + "\n")
 
 
@@ -343,8 +345,8 @@ def _doc_writers() -> dict[str, Callable[..., Path]]:
 def print_table(rows: dict[int, dict[str, Any]], jobs: int, fmt: str) -> None:
     sizes = sorted(rows)
     print(f"\n流水线各阶段用时（秒）与峰值内存（MB）；格式 {fmt}，--jobs {jobs}，{os.cpu_count()} 核")
-    print("read/interpret 为各进程 CPU 秒之和；load 为二者的实际用时。check 与 mine、targets 与 systemic+plans、")
-    print("findings.json 与其他报告在内存允许时分两个进程同时运行（各自的用时），advise、report、analyze 为实际用时。")
+    print("read/interpret 为各进程 CPU 秒之和；load 为二者的实际用时。check 与 mine、findings.json 与其他报告")
+    print("在内存允许时分两个进程同时运行（各自的用时），report、analyze 为实际用时。")
     header = "阶段".ljust(16) + "".join(f"{n:>10,d} 张".rjust(26) for n in sizes)
     print(header)
     print(" " * 16 + "".join("时间(s)".rjust(14) + "峰值(MB)".rjust(12) for _ in sizes))
@@ -389,6 +391,8 @@ def main() -> None:
     p.add_argument(
         "--reports", default="all", choices=("all", "json"), help="all：写出全部五个报告；json：只写 findings.json"
     )
+    p.add_argument("--in-turn", action="store_true",
+                   help="分析各阶段与报告依次运行（不分叉子进程并行，即 analyze --jobs 1 的做法；读取仍按 --jobs）")
     p.add_argument("--format-rates", type=int, default=200, help="各格式读取速度所用的自评表数量（0 为跳过）")
     p.add_argument(
         "--until",
@@ -413,12 +417,14 @@ def main() -> None:
             cmd += ["--until", args.until]
         if args.no_baseline:
             cmd.append("--no-baseline")
+        if args.in_turn:
+            cmd.append("--in-turn")
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             print(proc.stderr, file=sys.stderr)
             raise SystemExit(f"{n} 张的基准运行失败（退出码 {proc.returncode}）")
         rows[n] = json.loads(proc.stdout.strip().splitlines()[-1])
-        (RESULTS / f"bench-{args.format}-{n}.json").write_text(json.dumps(rows[n], ensure_ascii=False, indent=2))
+        (RESULTS / f"bench-{args.format}-{n}{'-in-turn' if args.in_turn else ''}.json").write_text(json.dumps(rows[n], ensure_ascii=False, indent=2))
     print_table(rows, args.jobs, args.format)
     if args.format_rates:
         rates = format_rates(args.format_rates, args.seed)

@@ -323,15 +323,13 @@ class TargetAdvice(_Rows):
     memory. `changed` lists the ones that change something.
     """
 
-    def __init__(self, advisor: TargetAdvisor, changes: dict[int, Change] | None = None) -> None:
-        """`changes` as `advisor.changes()` gives them (computed here when not given)."""
+    def __init__(self, advisor: TargetAdvisor) -> None:
         starts: list[int] = []
         n = 0
         for form in advisor.forms:
             starts.append(n)
             n += len(form.indicators)
-        if changes is None:
-            changes = advisor.changes()
+        changes = advisor.changes()
         super().__init__(advisor, starts, changes, None)
         self.changed = ChangedTargets(advisor, starts, changes, list(changes))
 
