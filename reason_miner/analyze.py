@@ -185,10 +185,11 @@ def _write_files(result: AnalysisResult, out_dir: Path, kinds: list[str], say: P
     return seconds
 
 
-# findings.json sections encoded by the forked child after the other reports: with them the two
-# sides take about as long at 100k forms (measured: forms 12.5 s, targets 9.2 s, causes 3.1 s,
-# links 2.9 s here; report.xlsx ~15 s and the other three reports ~4 s there)
-CHILD_SECTIONS = ("causes", "links")
+# findings.json sections encoded by the forked child after the other reports. Sections are written in
+# order, so the child's must come last, or the parent stalls waiting for them with its own later
+# sections still to do (causes + links, the 3rd and 4th sections, cost 20 s at 100k forms that way).
+# targets: ~9 s at 100k, after ~19 s of other reports there; forms..plans ~22 s here.
+CHILD_SECTIONS = ("targets",)
 
 
 def _write_beside(result: AnalysisResult, out_dir: Path, side: list[str], say: Progress,
