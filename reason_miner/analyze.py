@@ -179,9 +179,7 @@ def _write_files(result: AnalysisResult, out_dir: Path, kinds: list[str], say: P
     for kind in kinds:
         name = OUTPUT_FILES[kind]
         say(f"写出 {name}……")
-        start = time.perf_counter()
-        WRITERS[kind](result, out_dir / name, limits)
-        seconds[kind] = time.perf_counter() - start
+        _, seconds[kind] = timed(lambda: WRITERS[kind](result, out_dir / name, limits))()  # noqa: B023 - called at once
     return seconds
 
 
@@ -266,11 +264,17 @@ def analyze(
     forms = load_result.forms
     with gc_paused():
         say(f"校验 {len(forms)} 张自评表……")
-        say("挖掘偏差原因……")  # beside the checks (`forked.beside`)
-        (findings, check_s), (causes, mine_s) = beside(
-            timed(lambda: check_forms(forms, config=cfg.checks)),
-            timed(lambda: mine_causes(forms, model=model) if model is not None else mine_causes(forms)),
-            cfg.parallel)
+        forking = cfg.parallel and can_fork()
+        if forking:
+            say("挖掘偏差原因（与校验并行）……")
+
+        def mine() -> CauseResult:
+            if not forking:
+                say("挖掘偏差原因……")
+            return mine_causes(forms, model=model) if model is not None else mine_causes(forms)
+
+        (findings, check_s), (causes, mine_s) = beside(  # the checks in a forked child, or first
+            timed(lambda: check_forms(forms, config=cfg.checks)), timed(mine), forking)
         result = assemble(load_result, findings, causes, cfg, say)
         result.seconds = {"check": check_s, "mine": mine_s, **result.seconds}
         write_reports(result, Path(out_dir), say, cfg.limits, parallel=cfg.parallel)
