@@ -266,12 +266,13 @@ class _Rows(Sequence[TargetSuggestion]):
     """Suggestions built when read from the advisor and the changes (no reference back to the
     `TargetAdvice`: no cycle keeps a run's advice alive)."""
 
-    def __init__(self, advisor: TargetAdvisor, starts: list[int], changes: dict[int, Change], rows: list[int] | None) -> None:
+    def __init__(self, advisor: TargetAdvisor, starts: list[int], changes: dict[int, Change],
+                 rows: list[int] | None, size: int) -> None:
         self._advisor = advisor
         self._starts = starts  # row number of each form's first row
         self._changes = changes  # row number -> change, for the changed rows
         self._rows = rows  # the row numbers listed, or None for every row
-        self._size = len(rows) if rows is not None else (starts[-1] + len(advisor.forms[-1].indicators) if starts else 0)
+        self._size = size
 
     def _row(self, n: int) -> TargetSuggestion:
         fi = bisect_right(self._starts, n) - 1
@@ -330,8 +331,8 @@ class TargetAdvice(_Rows):
             starts.append(n)
             n += len(form.indicators)
         changes = advisor.changes()
-        super().__init__(advisor, starts, changes, None)
-        self.changed = ChangedTargets(advisor, starts, changes, list(changes))
+        super().__init__(advisor, starts, changes, None, n)
+        self.changed = ChangedTargets(advisor, starts, changes, list(changes), len(changes))
 
     def kept_rows(self) -> list[tuple[int, int]]:
         """(form index, row index) of every row with nothing to change, in order: their suggestion is

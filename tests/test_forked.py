@@ -73,14 +73,16 @@ def test_parallel_reports_are_byte_identical_to_sequential(sample: LoadResult, t
         assert (tmp_path / "seq" / name).read_bytes() == (tmp_path / "par" / name).read_bytes(), name
 
 
+def _disk_full(*_: object) -> None:
+    """A writer that fails as a full disk would."""
+    raise OSError("磁盘已满")
+
+
 def test_a_failing_report_writer_fails_the_run(sample: LoadResult, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch, forking: None) -> None:
     from reason_miner import analyze as analyze_mod
 
-    def broken(*_: object) -> None:
-        raise OSError("磁盘已满")
-
-    monkeypatch.setitem(analyze_mod.WRITERS, "docx", broken)  # runs in the child
+    monkeypatch.setitem(analyze_mod.WRITERS, "docx", _disk_full)  # runs in the child
     with pytest.raises(ForkedError, match="OSError: 磁盘已满"):
         write_reports(build(sample), tmp_path)
     assert (tmp_path / "findings.json").stat().st_size > 0  # the parent's side completed
@@ -115,10 +117,7 @@ def test_findings_json_section_from_the_child_fails_cleanly(sample: LoadResult, 
                                                             monkeypatch: pytest.MonkeyPatch, forking: None) -> None:
     from reason_miner.report import json_out
 
-    def broken(*_: object) -> None:
-        raise OSError("磁盘已满")
-
-    monkeypatch.setattr(json_out, "write_part", broken)  # sections encoded in the child
+    monkeypatch.setattr(json_out, "write_part", _disk_full)  # sections encoded in the child
     with pytest.raises(ForkedError, match="OSError: 磁盘已满"):
         write_reports(build(sample), tmp_path)
     assert not list(tmp_path.glob(".*.part"))  # no half-written section left behind
