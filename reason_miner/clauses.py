@@ -166,11 +166,13 @@ def _measure_focus(toks: tuple[str, ...], at: int) -> tuple[str, ...]:
     return _content(toks[:at]) + _content(toks[at + 1 :])
 
 
+@lru_cache(maxsize=100_000)  # reason texts share clauses far more than whole texts
 def classify(
-    clause: str, previous: ClauseInfo | None, measure_seen: bool, hard_break: bool = False, cause_in_sentence: bool = False
+    clause: str, previous: Role | None, measure_seen: bool, hard_break: bool = False, cause_in_sentence: bool = False
 ) -> ClauseInfo:
-    """Role and focus of one clause, given the clause before it, the break between them, and whether
-    the sentence so far (since the last 。；) already stated a cause."""
+    """Role and focus of one clause, given the role of the clause before it (None for the first),
+    the break between them, and whether the sentence so far (since the last 。；) already stated a
+    cause."""
     m = load_markers()
     toks = tokens(clause)
     first = _first_word(toks)
@@ -178,8 +180,8 @@ def classify(
         previous = None
     strong = any(t in m.cause_prefix or t in m.cause_tokens for t in toks)
     if first in _CONNECTIVES and previous is not None and not strong:
-        focus = _content(toks) if previous.role == "cause" else ()
-        return ClauseInfo(clause, previous.role, focus, refers_back=True)
+        focus = _content(toks) if previous == "cause" else ()
+        return ClauseInfo(clause, previous, focus, refers_back=True)
     if first in m.measure_start:
         return ClauseInfo(clause, "measure", ())
     if first in m.effect_start:
@@ -240,7 +242,8 @@ def analyse_text(text: str) -> TextAnalysis:
     infos: list[ClauseInfo] = []
     measure_seen = cause_in_sentence = False
     for clause, hard in _split(text):
-        info = classify(clause, infos[-1] if infos else None, measure_seen, hard, cause_in_sentence and not hard)
+        previous = infos[-1].role if infos and not hard else None
+        info = classify(clause, previous, measure_seen, hard, cause_in_sentence and not hard)
         measure_seen = measure_seen or info.role == "measure"
         cause_in_sentence = (cause_in_sentence and not hard) or info.role == "cause"
         infos.append(info)

@@ -42,15 +42,14 @@ def canon_float(value: float | None) -> float | None:
 
 def canon_object(cls: Callable[..., T], fields: tuple[Any, ...]) -> T:
     """The shared `cls(*fields)` of an immutable value class (Target, Actual): millions of rows hold
-    some tens of thousands of distinct values. Built with shared strings and floats; never shared
-    with a zero float among its fields (0.0 == -0.0 would merge them)."""
+    some tens of thousands of distinct values. Never shared with a zero float among its fields
+    (0.0 == -0.0 would merge them)."""
     key = (cls, fields)
     obj = _objects.get(key)
     if obj is None:
-        obj = cls(*(
-            canon_str(f, f) if isinstance(f, str) else canon_float(f) if isinstance(f, float) else f
-            for f in fields
-        ))
+        # its fields as they come: a value met for the first time rarely shares its parts (its raw
+        # text and number are what make it new), and sharing them cost half the unpacking
+        obj = cls(*fields)
         if 0.0 not in fields:
             _objects[key] = obj
     return obj
