@@ -15,6 +15,7 @@ constant_memory mode, so memory does not grow with the rows.
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,12 @@ CHART_BARS = 50  # forms in the 各项目扣分 chart
 
 def display_width(text: str) -> int:
     """Columns a line takes: CJK and full-width characters count double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return len(text) if text.isascii() else len(text) + sum(map(_extra_width, text))
+
+
+@cache
+def _extra_width(ch: str) -> int:
+    return 1 if unicodedata.east_asian_width(ch) in ("W", "F") else 0
 
 
 def continuation_names(name: str, parts: int) -> list[str]:
@@ -81,7 +87,8 @@ class _Writer:
             _fit(widths, c, col.header, MAX_WIDTH["text"])
             if notes and col.header in notes:  # before the data rows: constant_memory drops later ones
                 ws.write_comment(first_row, c, notes[col.header])
-        self._cells(ws, first_row, rows, fmts, widths, caps)
+        _fit_columns(widths, rows, caps)
+        self._cells(ws, first_row, rows, fmts)
         if filters and rows:
             ws.autofilter(first_row, 0, first_row + len(rows), len(table.columns) - 1)
         end = first_row + len(rows) + 1
@@ -92,25 +99,25 @@ class _Writer:
         return end
 
     @staticmethod
-    def _cells(ws: Worksheet, first_row: int, rows: list[list[Cell]], fmts: list[Format],
-               widths: dict[int, int], caps: list[int]) -> None:
-        blank, string, number = ws.write_blank, ws.write_string, ws.write_number
+    def _cells(ws: Worksheet, first_row: int, rows: list[list[Cell]], fmts: list[Format]) -> None:
+        """The data rows, each cell by its type. xlsxwriter's undecorated writers: the public ones
+        first try to read the row as A1 notation, a cost per cell that row numbers never need."""
+        string, number, blank = ws._write_string, ws._write_number, ws._write_blank
         for r, row in enumerate(rows, first_row + 1):
             for c, value in enumerate(row):
-                fmt = fmts[c]
-                if value is None or value == "":
-                    blank(r, c, None, fmt)
-                    continue
-                if isinstance(value, bool):
-                    value = "是" if value else "否"
-                if isinstance(value, int | float):
-                    number(r, c, value, fmt)
-                    text = str(value)
+                if type(value) is str:  # the commonest first
+                    if value:
+                        string(r, c, excel_text(value), fmts[c])
+                    else:
+                        blank(r, c, None, fmts[c])
+                elif value is None:
+                    blank(r, c, None, fmts[c])
+                elif isinstance(value, bool):
+                    string(r, c, "是" if value else "否", fmts[c])
+                elif isinstance(value, int | float):
+                    number(r, c, value, fmts[c])
                 else:
-                    text = str(value)
-                    string(r, c, excel_text(text), fmt)
-                if widths.get(c, 6) < caps[c]:  # a column already at its widest needs no more measuring
-                    _fit(widths, c, text, caps[c])
+                    string(r, c, excel_text(str(value)), fmts[c])
 
     def sheets(self, name: str, table: Table, notes: dict[str, str] | None = None) -> list[Worksheet]:
         """The table on as many sheets as it needs (name, name(2), …), each with its header."""
@@ -139,8 +146,36 @@ def _fit(widths: dict[int, int], col: int, text: str, cap: int) -> None:
     cur = widths.setdefault(col, 6)
     if 2 * len(text) + 2 <= cur:  # cannot be wider than two columns per character
         return
-    width = max((display_width(line) for line in text.split("\n")), default=0) + 2
-    widths[col] = max(cur, min(width, cap))
+    widths[col] = max(cur, min(_text_width(text), cap))
+
+
+def _text_width(text: str) -> int:
+    """Columns a cell's text needs: its longest line and a margin."""
+    return max(display_width(line) for line in text.split("\n")) + 2
+
+
+def _cell_text(value: Cell) -> str:
+    """The text a cell shows, as far as its width goes."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value if isinstance(value, str) else str(value)
+
+
+def _fit_columns(widths: dict[int, int], rows: list[list[Cell]], caps: list[int]) -> None:
+    """Widen each column to fit its cells: each distinct text measured once, the longest first,
+    until the column reaches its cap or no shorter text can widen it."""
+    if not rows:
+        return
+    for c, (cells, cap) in enumerate(zip(zip(*rows, strict=True), caps, strict=True)):
+        cur = widths.setdefault(c, 6)
+        if cur >= cap:  # a column already at its widest needs no more measuring
+            continue
+        texts = {v if type(v) is str else _cell_text(v) for v in cells if v is not None}
+        for text in sorted(texts, key=len, reverse=True):
+            if cur >= cap or 2 * len(text) + 2 <= cur:  # cannot be wider than two columns per character
+                break
+            cur = max(cur, min(_text_width(text), cap))
+        widths[c] = cur
 
 
 def _overview(w: _Writer, t: dict[str, Table]) -> None:
