@@ -9,7 +9,7 @@ as `ReadError(kind="row")` with their location.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -19,7 +19,7 @@ from . import normalize as nz
 from .grid import Grid, Row
 from .interning import canon_float, canon_str
 from .model import Form, Funds, Goals, ReadError, Source, Total
-from .packing import PackedForm, pack_form, unpack_forms
+from .packing import INDICATOR_WIDTH, PackedForm, pack_form, unpack_forms
 from .vocab import Vocab, load_vocab
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
@@ -91,19 +91,21 @@ class _RawIndicator:
         return self.by_role
 
 
-# what _pack reads of a row, in this order; a role a table lacks reads as "" (parsed like None)
+# what _pack_texts reads of a row, in this order; a role a table lacks reads as "" (parsed like None)
 _PACK_FIELDS = ("name", "target", "actual", "weight", "score", "reason", "unit", "op", "measure")
 _PACK_PLAIN = 6  # tables without unit, operator or measure columns (most) need only the first six
 
 
-def _pack_getter(roles: tuple[str, ...]) -> tuple[Callable[[tuple[str, ...]], tuple[str, ...]], bool]:
-    """(the texts _pack reads, from a row's values; whether the table is plain) for a tuple of roles."""
-    at = {role: i for i, role in enumerate(roles)}  # the last of a repeated role wins
-    plain = not any(role in at for role in _PACK_FIELDS[_PACK_PLAIN:])
-    cols = [at.get(role) for role in (_PACK_FIELDS[:_PACK_PLAIN] if plain else _PACK_FIELDS)]
-    if None not in cols:
-        return itemgetter(*cols), plain
-    return (lambda values: tuple(values[c] if c is not None else "" for c in cols)), plain
+def _pack_columns(columns: dict[str, int]) -> list[int | None]:
+    """The columns of the texts _pack_texts reads (None: the table lacks the role): the first six only
+    when the table has no unit, operator or measure column."""
+    plain = not any(role in columns for role in _PACK_FIELDS[_PACK_PLAIN:])
+    return [columns.get(role) for role in (_PACK_FIELDS[:_PACK_PLAIN] if plain else _PACK_FIELDS)]
+
+
+def _safe_getter(columns: list[int | None]) -> Callable[[list[str]], tuple[str, ...]]:
+    """The cells at `columns` as a tuple; "" for a column that is None or beyond the row."""
+    return lambda cells: tuple(cells[c] if c is not None and c < len(cells) else "" for c in columns)
 
 
 def _looks_cut(raw: _RawIndicator) -> bool:
@@ -134,7 +136,9 @@ class _RowView:
 class _FormBuilder:
     source: Source
     form: Form
-    raw: list[_RawIndicator] = field(default_factory=list)
+    # the indicators, packed as they are read (flat: packing.INDICATOR_WIDTH values per row)
+    indicators: list[object] = field(default_factory=list)
+    last: _RawIndicator | None = None  # the last one's texts: a continuation row may extend them
     columns: dict[str, int] | None = None  # indicator table header: role → column
     funds_cols: list[str] | None = None  # funds header: roles in order
     funds_label_col: int = 0
@@ -143,16 +147,10 @@ class _FormBuilder:
     level1: str | None = None
     level2: str | None = None
     after_table: bool = False
-    # `columns` as _table_row reads them: (role, column), and a getter of those cells in one call
-    plan: list[tuple[str, int]] = field(default_factory=list)
-    plan_roles: tuple[str, ...] = ()
-    plan_width: int = 0
-    plan_getter: Callable[[list[str]], tuple[str, ...]] | None = None
-    plan_of: dict[str, int] | None = None
 
     def has_content(self) -> bool:
         f = self.form
-        return bool(self.raw or f.project or f.funds.adjusted is not None)
+        return bool(self.indicators or f.project or f.funds.adjusted is not None)
 
 
 class Interpreter:
@@ -161,18 +159,16 @@ class Interpreter:
     def __init__(self, vocab: Vocab | None = None) -> None:
         self.vocab = vocab or load_vocab()
         # per distinct cell text(s): the parsed values every row with the same text shares
-        self._clean: _Memo[str, str] = _Memo(nz.clean, limit=1 << 17)
-        self._key: _Memo[str, str] = _Memo(nz.key)
+        # (the memo is the cache: the functions' own caches only cost for texts seen once)
+        self._clean: _Memo[str, str] = _Memo(nz.clean.__wrapped__, limit=1 << 17)
+        self._key: _Memo[str, str] = _Memo(nz.key.__wrapped__)
         self._funds_kind: _Memo[str, str | None] = _Memo(self._funds_kind_of)
-        self._is_target: _Memo[str, bool] = _Memo(lambda t: nz.looks_like_target(t, self.vocab))
+        self._is_target: _Memo[str, bool] = _Memo(self._is_target_of)
         self._levels: _Memo[str, tuple[str | None, str]] = _Memo(self._level_of)
         self._targets: _Memo[tuple[str, str | None, str | None], nz.TargetParts] = _Memo(self._target_args)
         self._actuals: _Memo[tuple[str, str | None], nz.ActualParts] = _Memo(self._actual_args)
         self._scores: _Memo[tuple[str | None, str | None], tuple[float | None, ...]] = _Memo(self._score_values)
         self._reasons: _Memo[tuple[str | None, str | None], str | None] = _Memo(self._reason_text)
-        self._pack_getters: _Memo[tuple[str, ...], tuple[Callable[[tuple[str, ...]], tuple[str, ...]], bool]] = _Memo(
-            _pack_getter
-        )
         # the same, for rows without a unit, operator or measure (most): keyed by one text
         self._targets_of: _Memo[str, nz.TargetParts] = _Memo(self._target_plain)
         self._actuals_of: _Memo[str, nz.ActualParts] = _Memo(self._actual_plain)
@@ -204,7 +200,7 @@ class Interpreter:
             builders = self._interpret_flat(grid, flat_header, errors)
         else:
             builders = self._interpret_forms(grid, errors)
-        forms = [self._pack(b, grid) for b in builders]
+        forms = [pack_form(b.form, b.indicators) for b in builders]
         if not forms:
             # nothing form-like at all: one error for the grid, not one per row; kind "row" so that a
             # notes sheet beside form sheets does not fail the workbook (load fails a file with no form)
@@ -234,17 +230,21 @@ class Interpreter:
         return self._roles_of_cells[cell]
 
     def _cell_role_of(self, cell: str) -> str | None:
-        k = _strip_weight_note(nz.key(cell))
+        k = nz.key(cell)
+        if "(" not in k and "（" not in k:  # most cells: no note for the patterns below to remove
+            return self.vocab.column_of(k)
+        k = _strip_weight_note(k)
         return self.vocab.column_of(k) or self.vocab.column_of(_NOTE.sub("", k))
 
     def _header_roles(self, cells: list[str]) -> dict[str, int]:
         """Role → first column naming it (a shared dict per distinct row: never mutate it)."""
         return self._roles[tuple(cells)]
 
-    def _header_roles_of(self, cells: tuple[str, ...]) -> dict[str, int]:
+    def _header_roles_of(self, cells: Sequence[str]) -> dict[str, int]:
         roles: dict[str, int] = {}
+        role_of = self._roles_of_cells  # _cell_role, without a call per cell
         for i, cell in enumerate(cells):
-            role = self._cell_role(cell)
+            role = role_of[cell]
             if role and role not in roles:
                 roles[role] = i
         return roles
@@ -258,6 +258,10 @@ class Interpreter:
             if "project" in roles and self._is_indicator_header(roles) and "name" in roles:
                 return idx
         return None
+
+    def _is_target_of(self, text: str) -> bool:
+        """nz.looks_like_target, through the target's parts: a target cell is parsed once."""
+        return self._targets_of[text][1] is not None or nz.key(text) in self.vocab.qualitative_targets
 
     def _level_kind(self, text: str) -> str | None:
         return self._levels[text][0]
@@ -289,16 +293,18 @@ class Interpreter:
 
         clean, is_target, views = self._clean.__getitem__, self._is_target, self._row_views
         needs_clean = nz.needs_clean
-        for row in grid.rows:
+        rows = grid.rows
+        at, n_rows = 0, len(rows)
+        while at < n_rows:
+            row = rows[at]
+            at += 1
             cells = row.cells if row.clean or not needs_clean("\0".join(row.cells)) else list(map(clean, row.cells))
             # fast path: inside an indicator table, a row whose target cell holds a target is a row
             # of the table (titles, headers and 总分 rows never do); this is most rows of a batch
             if cur is not None and cur.columns is not None and not cur.after_table:
                 t_col = cur.columns.get("target")
                 if t_col is not None and t_col < len(cells) and is_target[cells[t_col]]:
-                    err = self._table_row(row, cells, cur, t_col)
-                    if err:
-                        errors.append(self._err(grid, row, err))
+                    at = self._table_rows(grid, at - 1, cur, t_col, errors)
                     continue
             view = views[tuple(cells)]
             if view is None:
@@ -335,7 +341,7 @@ class Interpreter:
             roles, label_roles = view.roles, view.label_roles
             # header label/value pairs: 项目名称 / 主管部门 / 实施单位 / 单位名称 / 填报日期
             if label_roles and not self._is_indicator_header(roles) and not b.columns:
-                if "project" in label_roles and (b.raw or b.form.project):
+                if "project" in label_roles and (b.indicators or b.form.project):
                     b = start(row)
                 self._read_labels(cells, label_roles, b.form)
                 continue
@@ -430,7 +436,7 @@ class Interpreter:
         distinct = list(dict.fromkeys(filter(None, keys)))
         joined = "".join(distinct)
         m_year, m_total = _YEAR.search(joined), _TOTAL_AT_TOP.search(joined)
-        roles = self._header_roles(split)
+        roles = self._header_roles_of(split)  # the view is kept per distinct row already
         return _RowView(
             cells=split,
             keys=keys,
@@ -484,12 +490,15 @@ class Interpreter:
                 break
         if label_idx is None:
             # Hubei layout: the amounts row under "预算数(A) | 执行数(B) | …" has no label of its own
-            filled = [c for c in cells if c]
             f = b.form.funds
-            numeric = all(nz.number(c) is not None or nz.key(c) in ("-", "—") for c in filled)
-            if not (filled and numeric and f.adjusted is None and f.executed is None):
+            if f.adjusted is not None or f.executed is not None:  # read already: the cells are not looked at
+                return False
+            filled = [c for c in cells if c]
+            if not (filled and all(nz.number(c) is not None or nz.key(c) in ("-", "—") for c in filled)):
                 return False
             label_idx, kind = -1, "total"
+        if kind != "total":  # the other rows are read and kept out
+            return True
         values = cells[label_idx + 1 :]
         cols = b.funds_cols or []
         filled = [v for v in values if v]
@@ -497,14 +506,13 @@ class Interpreter:
             mapping = dict(zip(cols, filled, strict=True))
         else:  # cells missing: fall back to the header's column positions (trailing ones)
             mapping = dict(zip(cols, values[-len(cols) :], strict=False)) if cols else {}
-        if kind == "total":
-            f = b.form.funds
-            f.initial = nz.number(mapping.get("funds_initial"))
-            f.adjusted = nz.number(mapping.get("funds_adjusted"))
-            f.executed = nz.number(mapping.get("funds_executed"))
-            f.weight = nz.number(mapping.get("weight") or mapping.get("funds_weight")) or f.weight
-            f.rate = nz.number(mapping.get("funds_rate"))
-            f.score = nz.number(mapping.get("score") or mapping.get("funds_score"))
+        f = b.form.funds
+        f.initial = nz.number(mapping.get("funds_initial"))
+        f.adjusted = nz.number(mapping.get("funds_adjusted"))
+        f.executed = nz.number(mapping.get("funds_executed"))
+        f.weight = nz.number(mapping.get("weight") or mapping.get("funds_weight")) or f.weight
+        f.rate = nz.number(mapping.get("funds_rate"))
+        f.score = nz.number(mapping.get("score") or mapping.get("funds_score"))
         return True
 
     def _funds_kind_of(self, k: str) -> str | None:
@@ -524,44 +532,73 @@ class Interpreter:
         if len(uniq) >= 2:
             goals.achieved = uniq[1] if not goals.achieved else goals.achieved + uniq[1]
 
-    def _table_row(self, row: Row, cells: list[str], b: _FormBuilder, t_idx: int) -> str | None:
-        """`_indicator_row` for the common row whose target stands in the header's target column."""
+    def _table_rows(self, grid: Grid, start: int, b: _FormBuilder, t_col: int, errors: list[ReadError]) -> int:
+        """`_indicator_row` for the run of common rows from `start` on whose target stands in the
+        header's target column: each goes from its cells straight to its packed values. Returns
+        where the run ends (the first row that is not such a row)."""
         cols = b.columns or {}
-        if b.plan_of is not cols:
-            b.plan = [(role, cols[role]) for role in INDICATOR_FIELDS if role in cols]
-            b.plan_roles = (*(role for role, _ in b.plan), "name", "target")  # the name and target found win
-            b.plan_width = max(c for _, c in b.plan) + 1
-            b.plan_getter = itemgetter(*(c for _, c in b.plan)) if len(b.plan) > 1 else None
-            b.plan_of = cols
-        n = len(cells)
-        name_idx = cols.get("name")
-        if name_idx is None or name_idx >= n or not cells[name_idx]:
-            candidates = [i for i in range(min(t_idx, n)) if cells[i]]
-            name_idx = candidates[-1] if candidates else None
-        name = cells[name_idx] if name_idx is not None else ""
-        if name_idx:
-            levels = self._levels
-            for i, c in enumerate(cells[:name_idx]):  # level cells: most are empty (merged cells)
-                if c:
-                    kind, label = levels[c]
-                    if kind is None:
-                        kind = "level1" if i == cols.get("level1", 0) else "level2"
-                    self._assign_level(b, kind, label)
-        if self._placeholders[name]:  # rarely: only then are the scores looked at
-            number, w_col, s_col = nz.number, cols.get("weight"), cols.get("score")
-            has_scores = (w_col is not None and w_col < n and number(cells[w_col]) is not None) or (
-                s_col is not None and s_col < n and number(cells[s_col]) is not None
-            )
-            if not has_scores:
-                return f"模板空行「{name}」（无指标值和分值），已跳过"
-        if not name:
-            return "指标行缺少三级指标名称"
-        if b.plan_getter is not None and n >= b.plan_width:
-            values = (*b.plan_getter(cells), name, cells[t_idx])
+        plan = [(role, cols[role]) for role in INDICATOR_FIELDS if role in cols]
+        name_col, l1_col, w_col, s_col = cols.get("name"), cols.get("level1", 0), cols.get("weight"), cols.get("score")
+        # the texts _pack_texts reads after the name and target, in one call when the row is wide enough
+        rest_cols = _pack_columns(cols)[2:]
+        rest_width = max((c for c in rest_cols if c is not None), default=-1) + 1
+        rest = itemgetter(*rest_cols) if None not in rest_cols else None  # always 4 or 7 columns
+        rest_safe = _safe_getter(rest_cols)
+        file, sheet, out, level1, level2 = grid.file, grid.sheet, b.indicators, b.level1, b.level2
+        clean, needs_clean, is_target = self._clean.__getitem__, nz.needs_clean, self._is_target
+        levels, placeholders, pack, pack_texts = self._levels, self._placeholders, self._pack_plain, self._pack_texts
+        plain = len(rest_cols) == _PACK_PLAIN - 2
+        last: tuple[Row, list[str], str, str | None, str | None] | None = None
+        rows = grid.rows
+        for at in range(start, len(rows)):
+            row = rows[at]
+            cells = row.cells if row.clean or not needs_clean("\0".join(row.cells)) else list(map(clean, row.cells))
+            n = len(cells)
+            if t_col >= n or not is_target[cells[t_col]]:
+                break
+            name_idx = name_col
+            if name_idx is None or name_idx >= n or not cells[name_idx]:
+                candidates = [i for i in range(min(t_col, n)) if cells[i]]
+                name_idx = candidates[-1] if candidates else None
+            name = cells[name_idx] if name_idx is not None else ""
+            if name_idx and any(lead := cells[:name_idx]):  # level cells: most are empty (merged cells)
+                for i, c in enumerate(lead):
+                    if c:
+                        kind, label = levels[c]
+                        if kind == "level1" or (kind is None and i == l1_col):
+                            if label != level1:  # a new 一级 label clears the 二级 one carried down
+                                level2 = None
+                            level1 = label
+                        else:
+                            level2 = label
+            if placeholders[name]:  # rarely: only then are the scores looked at
+                number = nz.number
+                has_scores = (w_col is not None and w_col < n and number(cells[w_col]) is not None) or (
+                    s_col is not None and s_col < n and number(cells[s_col]) is not None
+                )
+                if not has_scores:
+                    errors.append(self._err(grid, row, f"模板空行「{name}」（无指标值和分值），已跳过"))
+                    continue
+            if not name:
+                errors.append(self._err(grid, row, "指标行缺少三级指标名称"))
+                continue
+            texts = rest(cells) if rest is not None and n >= rest_width else rest_safe(cells)
+            if plain:
+                actual, weight, score, reason = texts
+                pack(out, level1, level2, name, cells[t_col], actual, weight, score, reason, row, file, sheet)
+            else:
+                pack_texts(out, level1, level2, (name, cells[t_col], *texts), row, file, sheet)
+            last = (row, cells, name, level1, level2)
         else:
-            values = (*(cells[c] if c < n else "" for _, c in b.plan), name, cells[t_idx])
-        b.raw.append(_RawIndicator(b.plan_roles, values, b.level1, b.level2, row))
-        return None
+            at = len(rows)
+        b.level1, b.level2 = level1, level2
+        if last is not None:
+            # the last row's texts by role, for a continuation row to extend (the name and target found win)
+            row, cells, name, l1, l2 = last
+            n = len(cells)
+            values = (*(cells[c] if c < n else "" for _, c in plan), name, cells[t_col])
+            b.last = _RawIndicator((*(role for role, _ in plan), "name", "target"), values, l1, l2, row)
+        return at
 
     def _indicator_row(self, row: Row, cells: list[str], b: _FormBuilder) -> str | None:
         cols = b.columns or {}
@@ -590,16 +627,18 @@ class Interpreter:
         if t_idx is None and not has_scores:
             # no target and no scores: a row continued from the previous one (page break, wrap);
             # a new name is only glued on when the previous row was visibly cut, else it is reported
-            prev_raw = b.raw[-1] if b.raw else None
+            prev_raw = b.last
             if prev_raw is not None and at("name") and not (_looks_cut(prev_raw) or prev_raw.row.page != row.page):
                 return f"指标行「{at('name')}」缺少年度指标值、实际完成值和分值，无法识别"
             used: set[int] = set()
-            if b.raw:
-                prev = b.raw[-1]
+            if prev_raw is not None:
                 for role in INDICATOR_FIELDS:
                     if role in cols and role not in ("level1", "level2") and at(role):
-                        prev.cells[role] = prev.cells.get(role, "") + at(role)
+                        prev_raw.cells[role] = prev_raw.cells.get(role, "") + at(role)
                         used.add(cols[role] + shift)
+                if used:  # packed again, with the texts it has now
+                    del b.indicators[-INDICATOR_WIDTH:]
+                    self._pack_raw(b, prev_raw)
             rest = [c for i, c in enumerate(cells) if c and i not in used]
             kinds = [self._level_kind(c) for c in rest]
             if rest and all(kinds):  # a merged level cell on a row of its own
@@ -632,7 +671,7 @@ class Interpreter:
         role_cells["name"] = name
         if t_idx is not None:
             role_cells["target"] = cells[t_idx]
-        b.raw.append(_RawIndicator((), (), b.level1, b.level2, row, role_cells))
+        self._pack_raw(b, _RawIndicator((), (), b.level1, b.level2, row, role_cells))
         return None
 
     @classmethod
@@ -649,48 +688,45 @@ class Interpreter:
         else:
             b.level2 = label
 
-    def _pack(self, b: _FormBuilder, grid: Grid) -> PackedForm:
-        file, sheet = grid.file, grid.sheet
-        names, scores, getters = self._names, self._scores, self._pack_getters
-        targets, actuals, reasons = self._targets, self._actuals, self._reasons
-        targets1, actuals1, reasons1 = self._targets_of, self._actuals_of, self._reasons_of
-        roles: tuple[str, ...] | None = None
-        getter, plain = _pack_getter(())
-        indicators: list[object] = []  # flat: see packing.INDICATOR_WIDTH
-        for raw in b.raw:
-            row, by_role = raw.row, raw.by_role
-            if by_role is None:
-                if raw.roles is not roles:  # rows of one table share their roles
-                    roles = raw.roles
-                    getter, plain = getters[roles]
-                texts = getter(raw.values)
-                unplain = not plain
-            else:
-                texts = tuple(by_role.get(role, "") for role in _PACK_FIELDS)
-                unplain = bool(texts[6] or texts[7] or texts[8])
-            # the layout of packing.pack_forms: level1, level2, name, Target's, Actual's fields,
-            # weight, score, lost, reason, Source's fields
-            if unplain:
-                name, target, actual, weight, score, reason, unit, op, measure = texts
-                indicators += (
-                    raw.level1, raw.level2, names[name],
-                    *targets[(target, unit, op)],
-                    *actuals[(actual, unit)],
-                    *scores[(weight, score)],
-                    reasons[(reason, measure)],
-                    file, row.page, sheet, row.line,
-                )  # fmt: skip
-            else:
-                name, target, actual, weight, score, reason = texts[:_PACK_PLAIN]
-                indicators += (
-                    raw.level1, raw.level2, names[name],
-                    *targets1[target],
-                    *actuals1[actual],
-                    *scores[(weight, score)],
-                    reasons1[reason],
-                    file, row.page, sheet, row.line,
-                )  # fmt: skip
-        return pack_form(b.form, indicators)
+    # the packed layout (packing.pack_forms): level1, level2, name, Target's and Actual's fields,
+    # weight, score, lost, reason, Source's fields; appended in parts, the parsed ones as the memos
+    # hold them (one tuple of twenty built per row cost more than the rest of packing it)
+    def _pack_plain(
+        self, out: list[object], level1: str | None, level2: str | None,
+        name: str, target: str, actual: str, weight: str, score: str, reason: str,
+        row: Row, file: str, sheet: str | None,
+    ) -> None:  # fmt: skip
+        """Append one indicator of a row without unit, operator or measure texts to `out`."""
+        out += (level1, level2, self._names[name])
+        out += self._targets_of[target]
+        out += self._actuals_of[actual]
+        out += self._scores[(weight, score)]
+        out += (self._reasons_of[reason], file, row.page, sheet, row.line)
+
+    def _pack_texts(
+        self, out: list[object], level1: str | None, level2: str | None, texts: tuple[str, ...],
+        row: Row, file: str, sheet: str | None,
+    ) -> None:  # fmt: skip
+        """Append one indicator to `out`; `texts` are the row's texts of _PACK_FIELDS (the first six
+        only: no unit, operator or measure)."""
+        if len(texts) <= _PACK_PLAIN:
+            name, target, actual, weight, score, reason = texts
+            self._pack_plain(out, level1, level2, name, target, actual, weight, score, reason, row, file, sheet)
+            return
+        name, target, actual, weight, score, reason, unit, op, measure = texts
+        out += (level1, level2, self._names[name])
+        out += self._targets[(target, unit, op)]
+        out += self._actuals[(actual, unit)]
+        out += self._scores[(weight, score)]
+        out += (self._reasons[(reason, measure)], file, row.page, sheet, row.line)
+
+    def _pack_raw(self, b: _FormBuilder, raw: _RawIndicator) -> None:
+        """Append an indicator known by its texts per role (rows read the long way, continued rows)."""
+        texts = tuple(raw.cells.get(role, "") for role in _PACK_FIELDS)
+        if not (texts[6] or texts[7] or texts[8]):
+            texts = texts[:_PACK_PLAIN]  # parsed alike either way: the shorter memo keys are cheaper
+        self._pack_texts(b.indicators, raw.level1, raw.level2, texts, raw.row, b.source.file, b.source.sheet)
+        b.last = raw
 
     # the parts of an indicator, per distinct cell texts (see _Memo); strings and floats shared
     def _target_args(self, cells: tuple[str, str | None, str | None]) -> nz.TargetParts:
@@ -726,16 +762,16 @@ class Interpreter:
 
     def _reason_text(self, cells: tuple[str | None, str | None]) -> str | None:
         reason, measure = nz.clean(cells[0]), nz.clean(cells[1])
-        if reason and nz.key(reason) in self.vocab.no_reason:
+        if reason and nz.key_in(reason, self.vocab.no_reason):
             reason = ""
-        if measure and nz.key(measure) not in self.vocab.no_reason:
+        if measure and not nz.key_in(measure, self.vocab.no_reason):
             reason = f"{reason}；{measure}" if reason else measure
         return _canon(reason or None)
 
     def _finish(self, b: _FormBuilder, grid: Grid, errors: list[ReadError]) -> _FormBuilder:
         """A form is complete: report it now if it has no indicator (its indicators are built by _pack)."""
         form = b.form
-        if not b.raw:
+        if not b.indicators:
             errors.append(
                 ReadError(
                     file=grid.file,
@@ -756,12 +792,16 @@ class Interpreter:
         # rows shorter than the header are padded, so that every role's cell is one index away
         width = max(roles.values()) + 1
         padding = [""] * width
-        ind_roles = tuple(role for role in INDICATOR_FIELDS if role in roles)
-        ind_cells = itemgetter(*(roles[r] for r in ind_roles))  # name and target/actual: never fewer than 2
+        # the texts _pack_texts reads, in one call (every column is in the padded row)
+        columns = _pack_columns(roles)
+        texts_of = itemgetter(*columns) if None not in columns else _safe_getter(columns)
+        plain = len(columns) == _PACK_PLAIN
         # the cells that tell forms apart (a role the header lacks is "" on every row: left out)
         form_key = _tuple_getter([roles[r] for r in ("project", "department", "unit_name", "year") if r in roles])
         name_i, target_i, l1_i, l2_i = roles["name"], roles.get("target"), roles.get("level1"), roles.get("level2")
         clean, needs_clean, level = self._clean.__getitem__, nz.needs_clean, self._flat_level
+        pack, pack_texts = self._pack_plain, self._pack_texts
+        file, sheet = grid.file, grid.sheet
         no_level = level[""]
         for row in grid.rows[header_idx + 1 :]:
             cells = row.cells if row.clean or not needs_clean("\0".join(row.cells)) else list(map(clean, row.cells))
@@ -804,7 +844,11 @@ class Interpreter:
                 b = forms[fkey] = _FormBuilder(source=src, form=form)
             level1 = level[cells[l1_i]] if l1_i is not None else no_level
             level2 = level[cells[l2_i]] if l2_i is not None else no_level
-            b.raw.append(_RawIndicator(ind_roles, ind_cells(cells), level1, level2, row))
+            if plain:
+                name, target, actual, weight, score, reason = texts_of(cells)
+                pack(b.indicators, level1, level2, name, target, actual, weight, score, reason, row, file, sheet)
+            else:
+                pack_texts(b.indicators, level1, level2, texts_of(cells), row, file, sheet)
         return [self._finish(b, grid, errors) for b in forms.values()]
 
 

@@ -79,6 +79,29 @@ def compact(text: str | None) -> str:
     return clean(text).replace(" ", "")  # the only whitespace `clean` leaves is single spaces
 
 
+# CJK Unified Ideographs: none has a decomposition or takes part in a composition, so NFKC keeps
+# each one, and `key` of a text holds at least as many characters as the text has ideographs
+_IDEOGRAPH = "\u4e00-\u9fff"
+
+
+@lru_cache(maxsize=64)
+def _more_ideographs_than(n: int) -> re.Pattern[str]:
+    return re.compile(f"(?:[^{_IDEOGRAPH}]*[{_IDEOGRAPH}]){{{n + 1}}}")
+
+
+@lru_cache(maxsize=64)
+def _longest(words: frozenset[str]) -> int:
+    return max(map(len, words), default=0)
+
+
+def key_in(text: str, words: frozenset[str]) -> bool:
+    """`key(text) in words`; a text with more ideographs than the longest word has characters is
+    told apart without its key (NFKC of a sentence with full-width commas is the dear part of key)."""
+    if _more_ideographs_than(_longest(words)).match(text):
+        return False
+    return key(text) in words
+
+
 _NUM = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$|^[+-]?\.\d+$")
 
 
@@ -135,10 +158,23 @@ TargetParts = tuple[str, str | None, float | None, str | None, str | None]  # Ta
 ActualParts = tuple[str, float | None, str | None, Status | None]  # Actual's fields in order
 
 
+def _plain_parts(raw: str) -> tuple[str, tuple[str | None, float, str | None]] | None:
+    """(clean(raw), value_parts(raw)) of the common value cell, found without either cache: a
+    memo per distinct cell (the interpreter's) calls the parsers once per text, so for the many
+    texts seen once (random amounts) the caches only cost."""
+    plain = _PLAIN_VALUE.fullmatch(raw) if raw else None
+    if plain is None:
+        return None
+    op, num, unit = plain.groups()
+    # only a "<" operator is something clean acts on (it may open a tag closed inside the unit)
+    return clean(raw) if op == "<" else raw, (op, float(num), unit)
+
+
 def target_parts(raw: str, unit: str | None = None, op: str | None = None) -> TargetParts:
     """`≤50000.00 (元/片区)` → (raw, ≤, 50000, 元/片区, None); `良好` → (良好, None, None, None, 良好)."""
-    parts = value_parts(raw)
-    text = clean(raw)
+    plain = _plain_parts(raw)
+    parts: tuple[str | None, float, str | None] | None
+    text, parts = plain if plain is not None else (clean(raw), value_parts(raw))
     if parts:
         found_op, value, found_unit = parts
         if found_op is None and op:
@@ -153,11 +189,22 @@ def parse_target(raw: str, *, unit: str | None = None, op: str | None = None) ->
     return Target(*target_parts(raw, unit, op))
 
 
-@lru_cache(maxsize=8)
-def _status_initials(table: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[str] | None:
+StatusTable = tuple[tuple[str, tuple[str, ...]], ...]
+# per status table (by identity: an lru_cache hashed the whole nested table on every call)
+_INITIALS: dict[int, tuple[StatusTable, frozenset[str] | None]] = {}
+
+
+def _status_initials(table: StatusTable) -> frozenset[str] | None:
     """The first characters of the status phrases (None if a phrase is empty: it matches anything)."""
+    known = _INITIALS.get(id(table))
+    if known is not None and known[0] is table:  # the entry holds the table, so its id is its own
+        return known[1]
     initials = [p[:1] for _, phrases in table for p in phrases]
-    return None if "" in initials else frozenset(initials)
+    found = None if "" in initials else frozenset(initials)
+    if len(_INITIALS) >= 8:
+        _INITIALS.clear()
+    _INITIALS[id(table)] = (table, found)
+    return found
 
 
 def parse_status(text: str, vocab: Vocab) -> Status | None:
@@ -176,6 +223,10 @@ def actual_parts(raw: str, vocab: Vocab, unit: str | None = None) -> ActualParts
     status = parse_status(raw, vocab)
     if status:
         return clean(raw), None, None, status
+    plain = _plain_parts(raw)
+    if plain is not None:
+        text, (_, value, found_unit) = plain
+        return text, value, found_unit or unit, None
     parts = value_parts(raw)
     if parts:
         return clean(raw), parts[1], parts[2] or unit, None

@@ -7,6 +7,10 @@ charset-normalizer. A form-feed character starts a new page, as pdftotext writes
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from itertools import accumulate, count, repeat
+from operator import add
 from pathlib import Path
 
 from ..grid import Grid, ReadFailure, Row
@@ -54,6 +58,23 @@ def split_line(line: str) -> list[str]:
     return [line]
 
 
+def _clean_lines(text: str, lines: list[str]) -> list[bool]:
+    """Per line of `text` (split into `lines` at "\n"), whether no character in it is one
+    `normalize.clean` acts on (Row.clean): one scan of the file instead of one check per row."""
+    clean = [True] * len(lines)
+    find_dirty = needs_clean_in_text
+    dirty = find_dirty(text)
+    if dirty is None:
+        return clean
+    # ends[i]: the offset of the line end after line i
+    ends = list(accumulate(map(add, map(len, lines), repeat(1)), initial=-1))[1:]
+    while dirty is not None:
+        i = bisect_left(ends, dirty.start())
+        clean[i] = False
+        dirty = find_dirty(text, ends[i])
+    return clean
+
+
 def read_text(path: Path) -> list[Grid]:
     data = path.read_bytes()
     if data.isspace() or not data:  # as `not data.strip()`, without copying the file
@@ -62,38 +83,23 @@ def read_text(path: Path) -> list[Grid]:
     if "\x00" in text:
         raise ReadFailure("不是文本文件（含有二进制内容）")
     check_cid(text)
-    grid = Grid(file=str(path))
-    page = 1
     # split on line ends only: str.splitlines() also breaks at form feeds (so pages were never
     # counted) and at \x0b, \x1c-\x1e, \x85, \u2028, which would shift every later line number
     # away from what an editor shows
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # a line is known clean (Row.clean) when it lies wholly before the next character `clean` acts
-    # on: one scan of the file instead of one check per row
-    find_dirty = needs_clean_in_text
-    dirty = find_dirty(text)
-    next_dirty = dirty.start() if dirty else len(text)
-    start = 0  # offset of the line in `text`
-    rows = grid.rows
-    for lineno, line in enumerate(text.split("\n"), start=1):
-        end = start + len(line)
-        is_clean = next_dirty >= end
-        if not is_clean:  # a form feed counts as dirty too: the line is checked again, harmlessly
-            dirty = find_dirty(text, end)
-            next_dirty = dirty.start() if dirty else len(text)
-        start = end + 1
-        if "\f" in line:
-            page += line.count("\f")
-            line = line.replace("\f", "")
-        if line.isspace() or not line:
-            continue
-        if "\t" in line:  # the common case, checked first: a tab-separated line with some text
-            cells = line.split("\t")
-        else:
-            cells = split_line(line)
-            if not any(c.strip() for c in cells):
-                continue
-        rows.append(Row(cells, lineno, page, is_clean))
-    if not grid.rows:
+    lines = text.split("\n")
+    clean = _clean_lines(text, lines)
+    if "\f" in text:  # a form feed starts a new page, from its own line on
+        pages: Iterable[int] = [1 + n for n in accumulate(line.count("\f") for line in lines)]
+        lines = [line.replace("\f", "") for line in lines]
+    else:
+        pages = repeat(1)
+    # every line with some text (a line without a tab is split twice: there are few)
+    rows = [
+        Row(line.split("\t") if "\t" in line else split_line(line), lineno, page, is_clean)
+        for lineno, line, page, is_clean in zip(count(1), lines, pages, clean)
+        if line and not line.isspace() and ("\t" in line or any(c.strip() for c in split_line(line)))
+    ]
+    if not rows:
         raise ReadFailure("文件中没有任何内容")
-    return [grid]
+    return [Grid(file=str(path), rows=rows)]
