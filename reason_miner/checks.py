@@ -9,8 +9,9 @@ thresholds and tolerances are `CheckConfig` defaults.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any, NamedTuple, cast
 
 from .model import Form, Indicator
@@ -35,7 +36,6 @@ _RULE_ORDER = {rule: n for n, rule in enumerate(RULES)}
 _POSITIVE = ("≥", ">")
 _REVERSE = ("≤", "<")
 _DIRECTED = _POSITIVE + _REVERSE
-_UNSET = object()  # a memoised value not computed yet
 _TEXT_CACHE = 1 << 16  # distinct indicator names / reason texts kept per memoised classifier
 
 
@@ -99,6 +99,7 @@ def severity_label(severity: str) -> str:
 # ---------------------------------------------------------------- formatting helpers
 
 
+@lru_cache(maxsize=_TEXT_CACHE)  # the same weights, scores and shares recur in messages
 def _n(v: float) -> str:
     """A score or ratio as a finance officer writes it: at most 2 decimals, no trailing zeros."""
     s = f"{round(v, 2):.2f}".rstrip("0").rstrip(".")
@@ -109,8 +110,7 @@ def _money(v: float) -> str:
     return f"{v:.2f}"
 
 
-def _r(v: float) -> float:
-    return round(v, 2)
+_r = partial(round, ndigits=2)  # a float rounded to the cent (partial: no Python frame per call)
 
 
 def _with_unit(v: float, unit: str | None) -> str:
@@ -161,7 +161,17 @@ def _has_reason(ind: Indicator) -> bool:
 
 @lru_cache(maxsize=_TEXT_CACHE)
 def _is_reason_text(text: str) -> bool:
+    if _ideograph_run().search(text):
+        return True  # longer than any 无/不适用-like word whatever `key` does (and `key` is slow: NFKC)
     return bool(text.strip() and key(text) not in load_vocab().no_reason)
+
+
+@cache
+def _ideograph_run() -> re.Pattern[str]:
+    """More CJK ideographs in a row than the longest no-reason word has characters. `key` keeps each of
+    them as one character (NFKC-stable, never composed, not whitespace), so such a text is a reason."""
+    longest = max((len(w) for w in load_vocab().no_reason), default=0)
+    return re.compile(f"[\u4e00-\u9fff]{{{longest + 1}}}")
 
 
 @lru_cache(maxsize=256)
@@ -171,6 +181,22 @@ def _stated_grade(grade: str) -> str | None:
     return next((g for g, _, aliases in _words().grades if k in aliases), None)
 
 
+def _column_sum(values: list[float | None]) -> float | None:
+    """Σ of a form's 分值 or 得分 column; None when the form has no rows or a row has no value."""
+    if not values:
+        return None
+    try:
+        return sum(cast(list[float], values))
+    except TypeError:  # a None in the column (cheaper than looking for one first)
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _grade_for(score: float) -> str:
+    """The grade a total score earns; the lowest grade takes every score below the others."""
+    return next(g for g, low, _ in _words().grades if score >= low - 1e-9 or low <= 0)
+
+
 class _Numeric(NamedTuple):
     """A row whose target and actual are comparable numbers with the same unit."""
 
@@ -178,6 +204,7 @@ class _Numeric(NamedTuple):
     target: float
     actual: float
     unit: str | None
+    met: bool  # `_meets(op, target, actual)`
 
 
 def _same_unit(target_unit: str | None, actual_unit: str | None) -> bool:
@@ -206,6 +233,69 @@ def _completion(n: _Numeric) -> float | None:
     return None  # "=" exceeded: practice varies, no bound
 
 
+def _band_miss(status: str, w: float, s: float, tol: float) -> tuple[float, float, bool] | None:
+    """The band (min %, max %, max inclusive) of a status when 得分 s of 分值 w falls outside it, else None
+    (also None when the status has no band or the weight is not positive)."""
+    band = _words().bands.get(status)
+    if band is None or w <= 0:
+        return None
+    low_pct, high_pct, high_incl = band
+    low, high = w * low_pct / 100, w * high_pct / 100
+    inside = s >= low - tol and (s <= high + tol if high_incl else s < high - tol)
+    return None if inside else band
+
+
+class _QuietRows:
+    """Picks the rows of a form the row rules must see; the others are quiet: no row rule can fire.
+
+    Most rows (~90% of a batch) have full marks (得分 == 分值) and no reason. On such a row only these
+    can still fire: a negative score (score_range), a status whose band excludes full marks
+    (qualitative_band), a numeric target missed (direction_suspect, quantitative_score) or a cap met
+    to the cent on a cost row (cost_at_cap); a few fields of the row and its shared Target/Actual
+    settle that. One instance serves a whole batch: the band answer is memoised per (status, score),
+    as a few statuses and weights recur everywhere.
+    """
+
+    def __init__(self, config: CheckConfig) -> None:
+        self.tol = config.score_tolerance
+        self.cap_margin = max(config.cap_tolerance, 0.0)
+        self._band_ok: dict[tuple[str, float], bool] = {}
+
+    def to_check(self, indicators: list[Indicator]) -> list[tuple[int, Indicator]]:
+        """(position, row) of every row that is not quiet, in order."""
+        tol, margin, band_ok = self.tol, self.cap_margin, self._band_ok
+        positive, reverse = _POSITIVE, _REVERSE
+        rows = []
+        for i, ind in enumerate(indicators):
+            s = ind.score
+            if s != ind.weight or s is None or ind.reason or s < -tol:
+                rows.append((i, ind))  # points lost or over, no score, a reason, or a negative score
+                continue
+            a = ind.actual
+            status = a.status
+            if status:
+                ok = band_ok.get((status, s))
+                if ok is None:
+                    ok = band_ok[(status, s)] = _band_miss(status, s, s, tol) is None
+                if not ok:
+                    rows.append((i, ind))
+                    continue
+            t = ind.target
+            op, tv, av = t.op, t.value, a.value
+            if op is None or tv is None or av is None or (t.unit != a.unit and not _same_unit(t.unit, a.unit)):
+                continue  # no comparable numbers: no numeric rule applies
+            # the plain comparisons settle almost every row; a row at its bound goes to `_meets`
+            if op in positive:
+                quiet = av >= tv or _meets(op, tv, av)
+            elif op in reverse:  # met with a margin (so not at the cap), or met by a row that is no cost
+                quiet = tv - av > margin or (av <= tv and not is_cost_indicator(ind))
+            else:
+                quiet = av == tv or _meets(op, tv, av)
+            if not quiet:
+                rows.append((i, ind))
+        return rows
+
+
 # ---------------------------------------------------------------- the checker
 
 class _FormChecker:
@@ -215,13 +305,13 @@ class _FormChecker:
     inputs that rule needs are absent (most rows fire no rule, so the skipped calls are most of the time).
     """
 
-    def __init__(self, form: Form, form_index: int, config: CheckConfig) -> None:
+    def __init__(self, form: Form, form_index: int, config: CheckConfig, quiet_rows: _QuietRows) -> None:
         self.form = form
         self.index = form_index
         self.cfg = config
+        self.quiet_rows = quiet_rows
         self._ind: Indicator | None = None  # the row `mk` builds findings on
         self._idx: int | None = None
-        self._total: float | None | object = _UNSET
 
     def finding(
         self,
@@ -251,37 +341,27 @@ class _FormChecker:
 
     def run(self, out: list[Finding]) -> None:
         """Append the findings of the form: form-level rules first, then row by row."""
-        for rule in (self.total_mismatch, self.weights_sum, self.grade_mismatch, self.funds_rate,
-                     self.funds_score, self.budget_cut):
-            found = rule()
+        total = self.computed_total()  # the total and the grade rules both need it
+        for found in (self.total_mismatch(total), self.weights_sum(), self.grade_mismatch(total),
+                      self.funds_rate(), self.funds_score(), self.budget_cut()):
             if found is not None:
                 out.append(found)
         row = self.row
-        for i, ind in enumerate(self.form.indicators):
+        for i, ind in self.quiet_rows.to_check(self.form.indicators):
             row(i, ind, out)
 
     # ------------------------------------------------------------ form-level rules
 
-    def _indicator_scores(self) -> list[float] | None:
-        scores = [i.score for i in self.form.indicators]
-        if not scores or None in scores:
-            return None
-        return cast(list[float], scores)
-
     def computed_total(self) -> float | None:
-        """Funds 得分 + Σ 得分 (computed once: the total and the grade rules both need it)."""
-        if self._total is _UNSET:
-            scores = self._indicator_scores()
-            funds = self.form.funds
-            if scores is None or (funds.weight is not None and funds.score is None):
-                self._total = None  # a score column is absent: no total to compare
-            else:
-                self._total = _r(sum(scores) + (funds.score or 0.0))
-        return cast(float | None, self._total)
+        """Funds 得分 + Σ 得分, or None when a score column is absent (no total to compare)."""
+        funds = self.form.funds
+        if funds.weight is not None and funds.score is None:
+            return None
+        scores = _column_sum([i.score for i in self.form.indicators])
+        return None if scores is None else _r(scores + (funds.score or 0.0))
 
-    def total_mismatch(self) -> Finding | None:
+    def total_mismatch(self, calc: float | None) -> Finding | None:
         stated = self.form.total.score
-        calc = self.computed_total()
         if stated is None or calc is None or abs(stated - calc) <= self.cfg.total_tolerance:
             return None
         funds = self.form.funds.score or 0.0
@@ -296,10 +376,10 @@ class _FormChecker:
         )
 
     def weights_sum(self) -> Finding | None:
-        weights = [i.weight for i in self.form.indicators]
-        if not weights or None in weights:
+        weights = _column_sum([i.weight for i in self.form.indicators])
+        if weights is None:
             return None
-        rows = _r(sum(cast(list[float], weights)))
+        rows = _r(weights)
         funds = self.form.funds.weight
         stated = self.form.total.weight
         expected = self.cfg.total_weight
@@ -325,20 +405,19 @@ class _FormChecker:
              "stated": stated},
         )
 
-    def grade_mismatch(self) -> Finding | None:
+    def grade_mismatch(self, calc: float | None) -> Finding | None:
         grade = self.form.grade
-        score = self.form.total.score if self.form.total.score is not None else self.computed_total()
+        score = self.form.total.score if self.form.total.score is not None else calc
         if not grade or score is None:
             return None
-        grades = _words().grades
         stated = _stated_grade(grade)
         if stated is None:
             return None
-        expected = next(g for g, low, _ in grades if score >= low - 1e-9 or low <= 0)
+        expected = _grade_for(score)
         if stated == expected:
             return None
         bands, upper = [], 0.0
-        for g, low, _ in grades:
+        for g, low, _ in _words().grades:
             bands.append(f"{g}≥{_n(low)}" if low > 0 else f"{g}<{_n(upper)}")
             upper = low
         scale = "，".join(bands)
@@ -378,7 +457,8 @@ class _FormChecker:
         rate = self._rate()
         if f.weight is None or f.score is None or rate is None:
             return None
-        expected = _r(f.weight * min(max(rate, 0.0), 100.0) / 100)
+        capped = 0.0 if rate < 0.0 else 100.0 if rate > 100.0 else rate  # min(max(rate, 0), 100), inline
+        expected = _r(f.weight * capped / 100)
         if abs(f.score - expected) <= self.cfg.funds_score_tolerance:
             return None
         return self.finding(
@@ -423,10 +503,10 @@ class _FormChecker:
         full = w is not None and s is not None and s >= w - tol
         met = False
         num: _Numeric | None = None
-        if op is not None and tv is not None and av is not None and _same_unit(t.unit, a.unit):
+        if op is not None and tv is not None and av is not None and (t.unit == a.unit or _same_unit(t.unit, a.unit)):
             met = _meets(op, tv, av)
             if not (met and full) or op in _REVERSE:
-                num = _Numeric(op, tv, av, t.unit or a.unit)
+                num = _Numeric(op, tv, av, t.unit or a.unit, met)
         if s is None and num is None:
             return  # no rule has an input on this row
         self._ind, self._idx = ind, idx
@@ -474,15 +554,13 @@ class _FormChecker:
 
     def qualitative_band(self, ind: Indicator) -> Finding | None:
         status, w, s = ind.actual.status, ind.weight, ind.score
-        band = _words().bands.get(status or "")
-        if band is None or w is None or s is None or w <= 0:
+        if w is None or s is None:
+            return None
+        band = _band_miss(status or "", w, s, self.cfg.score_tolerance)
+        if band is None:
             return None
         low_pct, high_pct, high_incl = band
         low, high = w * low_pct / 100, w * high_pct / 100
-        tol = self.cfg.score_tolerance
-        inside = s >= low - tol and (s <= high + tol if high_incl else s < high - tol)
-        if inside:
-            return None
         upper = f"{_n(high_pct)}%" if high_incl else f"不足{_n(high_pct)}%"
         return self.mk(
             "qualitative_band",
@@ -498,7 +576,7 @@ class _FormChecker:
         if num is None or w is None or s is None or ind.actual.status:
             return None
         tol = self.cfg.score_tolerance
-        if _meets(num.op, num.target, num.actual):
+        if num.met:
             if s >= w - tol:
                 return None
             return self.mk(
@@ -536,7 +614,7 @@ class _FormChecker:
         else:
             return None
         tol = self.cfg.score_tolerance
-        met, full = _meets(num.op, num.target, num.actual), s >= w - tol
+        met, full = num.met, s >= w - tol
         strict = abs(num.actual - num.target) > 1e-9 * max(1.0, abs(num.target))
         actual = _with_unit(num.actual, num.unit) if met != full else ""  # only a message needs it
         if met and strict and not full:  # at the bound both directions are met: not a direction problem
@@ -602,7 +680,8 @@ def check_forms(forms: list[Form], *, config: CheckConfig | None = None) -> list
     """Run every rule on every form. Order: form, then row (form-level findings first), then rule."""
     cfg = config or CheckConfig()
     findings: list[Finding] = []
+    quiet_rows = _QuietRows(cfg)
     for i, form in enumerate(forms):
-        _FormChecker(form, i, cfg).run(findings)
+        _FormChecker(form, i, cfg, quiet_rows).run(findings)
     findings.sort(key=_order)  # already in this order; the sort keeps the contract explicit
     return findings
