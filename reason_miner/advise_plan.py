@@ -112,8 +112,9 @@ def dedupe_measures(texts: list[str], catalogue: MeasureCatalogue | None = None,
             k = memo[t] = cat.measure_key(t)
         if k and k not in seen:
             seen[k] = t.strip("，。；;, ")
-    found = list(seen)
-    return [seen[k] for k in found if not any(k != o and k in o for o in found)]
+    # keys hold no whitespace, so a key found more than once in the joined keys is part of another one
+    joined = "\n".join(seen)
+    return [text for k, text in seen.items() if joined.count(k) == 1]
 
 
 def _problem(lk: Link) -> str:
@@ -124,44 +125,61 @@ def _problem(lk: Link) -> str:
     )
 
 
+Row = tuple[int, int]  # (form_index, indicator_index)
+
+
 @dataclass
 class _Texts:
-    """What the plans of one batch repeat, built once: a row's 问题表现 line (it appears in its cause's
-    plan and its unit's plan) and each measure text's comparison key."""
+    """What the plans of one batch repeat, built once: a row's 问题表现 line, indicator line and lost
+    points (a row appears in its cause's plan and its unit's plan), each measure text's comparison
+    key, and each cause's standard measures (unit plans name the same few dozen causes)."""
 
-    problems: dict[tuple[int, int], str] = field(default_factory=dict)
+    catalogue: MeasureCatalogue
+    row_lines: dict[Row, tuple[str, str, int]] = field(default_factory=dict)
     measure_keys: dict[str, str] = field(default_factory=dict)
+    standard: dict[tuple[str, str | None], list[str]] = field(default_factory=dict)
 
-    def problems_of(self, rows: list[Link]) -> list[str]:
-        out = []
-        for lk in rows:
-            row = (lk.form_index, lk.indicator_index)
-            text = self.problems.get(row)
-            if text is None:
-                text = self.problems[row] = _problem(lk)
-            out.append(text)
-        return out
+    def lines_of(self, rows: dict[Row, Link]) -> tuple[list[str], list[str], int]:
+        """The rows' 问题表现 lines, their indicator lines and the points they lost (hundredths)."""
+        problems, indicators = [], []
+        lost = 0
+        known = self.row_lines
+        for row, lk in rows.items():
+            lines = known.get(row)
+            if lines is None:
+                lines = known[row] = (_problem(lk), _indicator_line(lk), to_cents(lk.lost))
+            problems.append(lines[0])
+            indicators.append(lines[1])
+            lost += lines[2]
+        return problems, indicators, lost
 
-    def measures_of(self, rows: list[Link], catalogue: MeasureCatalogue) -> list[str]:
-        return dedupe_measures([m for lk in rows for m in lk.measures], catalogue, self.measure_keys)
+    def measures_of(self, rows: dict[Row, Link]) -> list[str]:
+        return dedupe_measures([m for lk in rows.values() for m in lk.measures], self.catalogue, self.measure_keys)
+
+    def standard_of(self, label: str, category: str | None) -> list[str]:
+        """The standard measures of a cause's catalogue category."""
+        found = self.standard.get((label, category))
+        if found is None:
+            cat = self.catalogue
+            found = self.standard[(label, category)] = cat.measures(cat.match(label, category, []))
+        return found
 
 
 def _indicator_line(lk: Link) -> str:
     return f"{lk.project or '未命名项目'}：{lk.indicator}"
 
 
-def _rows(links: list[Link]) -> list[Link]:
-    """One link per indicator row (a reason with several causes appears once)."""
-    return list({(lk.form_index, lk.indicator_index): lk for lk in links}.values())
+def _rows(links: list[Link]) -> dict[Row, Link]:
+    """One link per indicator row (a reason with several causes appears once: its last link)."""
+    return {(lk.form_index, lk.indicator_index): lk for lk in links}
 
 
 def _signal_lines(signals: list[Signal]) -> list[str]:
     return [f"校验信号：{s.message}（来源：{s.location}）" for s in signals]
 
 
-def _cause_plan(entry: SystemicCause, links: list[Link], catalogue: MeasureCatalogue, texts: _Texts) -> Plan:
+def _cause_plan(entry: SystemicCause, links: list[Link], texts: _Texts) -> Plan:
     rows = _rows(links)
-    category = catalogue.match(entry.label, entry.category, [])
     analysis = [
         f"“{entry.label}”出现在{len(entry.units)}个单位、{len(entry.projects)}个项目的{entry.indicators}项指标，"
         f"涉及扣分{entry.points_involved:g}分，归因扣分{entry.points_attributed:g}分；"
@@ -169,15 +187,14 @@ def _cause_plan(entry: SystemicCause, links: list[Link], catalogue: MeasureCatal
     ]
     if entry.movement:
         analysis.append(f"年度变化：{entry.movement}。")
-    vague = sum(1 for lk in rows if lk.vague)
+    vague = sum(1 for lk in rows.values() if lk.vague)
     if vague:
         analysis.append(f"其中{vague}条原因只写了措施、未说明具体原因（偏差原因分析不充分）。")
     analysis.extend(_signal_lines(entry.signals))
     if entry.implied:
         analysis.append(entry.why + "。")
-    problems = texts.problems_of(rows)
+    problems, indicators, _ = texts.lines_of(rows)
     problems += [f"「{s.project}」{'、'.join(s.indicators)}未完成（扣{s.lost:g}分）" for s in entry.signals if entry.implied]
-    indicators = [_indicator_line(lk) for lk in rows]
     indicators += [f"{s.project}：{n}" for s in entry.signals if entry.implied for n in s.indicators]
     return Plan(
         scope="cause",
@@ -185,43 +202,48 @@ def _cause_plan(entry: SystemicCause, links: list[Link], catalogue: MeasureCatal
         cause_ids=[entry.cause_id],
         problems=problems,
         analysis=analysis,
-        own_measures=texts.measures_of(rows, catalogue),
-        standard_measures=catalogue.measures(category),
+        own_measures=texts.measures_of(rows),
+        standard_measures=list(texts.standard_of(entry.label, entry.category)),
         responsible=entry.units,
         indicators=list(dict.fromkeys(indicators)),
     )
 
 
-def _unit_plan(unit: str, links: list[Link], signals: list[Signal], catalogue: MeasureCatalogue,
-               texts: _Texts) -> Plan:
-    by_cause: dict[str, list[Link]] = defaultdict(list)
+def _unit_plan(unit: str, links: list[Link], signals: list[Signal], texts: _Texts) -> Plan:
+    by_cause: dict[str, list[Link]] = {}
+    cents: dict[str, int] = {}  # points attributed to each cause, in hundredths
     for lk in links:
-        by_cause[lk.cause_id].append(lk)
-    order = sorted(by_cause, key=lambda c: (-sum(lk.attributed_cents for lk in by_cause[c]), by_cause[c][0].cause_label))
+        cid = lk.cause_id
+        group = by_cause.get(cid)
+        if group is None:
+            by_cause[cid] = [lk]
+            cents[cid] = lk.attributed_cents
+        else:
+            group.append(lk)
+            cents[cid] += lk.attributed_cents
+    order = sorted(by_cause, key=lambda c: (-cents[c], by_cause[c][0].cause_label))
     analysis = []
     standard: list[str] = []
     for cid in order:
-        group = by_cause[cid]
-        label = group[0].cause_label
-        rows = _rows(group)
-        cents = sum(lk.attributed_cents for lk in group)
-        analysis.append(f"{label}：涉及{len(rows)}项指标，归因扣分{cents / 100:g}分。")
-        standard += catalogue.measures(catalogue.match(label, group[0].category, []))
+        first = by_cause[cid][0]
+        count = len({(lk.form_index, lk.indicator_index) for lk in by_cause[cid]})
+        analysis.append(f"{first.cause_label}：涉及{count}项指标，归因扣分{cents[cid] / 100:g}分。")
+        standard += texts.standard_of(first.cause_label, first.category)
     analysis.extend(_signal_lines(signals))
     for s in signals:
-        standard += catalogue.measures(s.category)
+        standard += texts.catalogue.measures(s.category)
     rows = _rows(links)
-    lost = sum(to_cents(lk.lost) for lk in rows) / 100
+    problems, indicators, lost = texts.lines_of(rows)
     return Plan(
         scope="unit",
-        title=f"{unit}改进计划（共{len(rows)}项指标扣分或说明偏差，扣{lost:g}分）",
+        title=f"{unit}改进计划（共{len(rows)}项指标扣分或说明偏差，扣{lost / 100:g}分）",
         cause_ids=order,
-        problems=texts.problems_of(rows),
+        problems=problems,
         analysis=analysis,
-        own_measures=texts.measures_of(rows, catalogue),
+        own_measures=texts.measures_of(rows),
         standard_measures=list(dict.fromkeys(standard)),
         responsible=[unit],
-        indicators=list(dict.fromkeys(_indicator_line(lk) for lk in rows)),
+        indicators=list(dict.fromkeys(indicators)),
     )
 
 
@@ -235,13 +257,13 @@ def draft_plans(
     for lk in links:
         by_cause[lk.cause_id].append(lk)
         by_unit[lk.unit or "未知单位"].append(lk)
-    texts = _Texts()
-    plans = [_cause_plan(e, by_cause.get(e.cause_id, []), cat, texts) for e in systemic if e.systemic]
+    texts = _Texts(cat)
+    plans = [_cause_plan(e, by_cause.get(e.cause_id, []), texts) for e in systemic if e.systemic]
     signals_by_unit: dict[str, list[Signal]] = defaultdict(list)
     for e in systemic:
         for s in e.signals:
             signals_by_unit[s.unit or "未知单位"].append(s)
     for unit in sorted(by_unit):
         signals = sorted(signals_by_unit.get(unit, []), key=lambda s: s.form_index)
-        plans.append(_unit_plan(unit, by_unit[unit], signals, cat, texts))
+        plans.append(_unit_plan(unit, by_unit[unit], signals, texts))
     return plans
