@@ -9,15 +9,18 @@ cut (`budget_cut`) that makes a missed quantity target unrealistic.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from array import array
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
+
+import numpy as np
 
 from .checks import is_cost_indicator, is_quantity_indicator
-from .model import Form, Indicator
+from .model import Actual, Form, Indicator, Target
 from .normalize import key
 from .results import Finding
 from .vocab import load_json
@@ -58,10 +61,13 @@ class TargetSuggestion:
 
 KEEP_REASON = "本年度已完成，建议维持（可结合下年度预算适度提高）"
 _KEEP = ("keep",)
-# A row's change, as kept for the whole run: action codes, suggested target, reason, data (or None).
-# The row's own fields are read from the form again when the suggestion is built.
+# sets, not tuples: a hashed look-up instead of comparing strings, on every row
+_AT_MOST = frozenset(("≤", "<"))
+_AT_LEAST = frozenset(("≥", ">", "="))
+_MISSED_STATUSES = frozenset(("部分达成", "未达成"))
+# A row's change: action codes, suggested target, reason, data (or None). The row's own fields are
+# read from the form again when the suggestion is built. Rows share equal changes (`ChangedRows`).
 Change = tuple[tuple[str, ...], str, str, dict[str, Any] | None]
-_NO_FINDINGS: dict[str, Finding] = {}  # read-only: the findings of a row without any
 
 
 @cache
@@ -77,8 +83,116 @@ def _pct(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
-def _is_missed(ind: Indicator) -> bool:
-    return (ind.lost or 0) > 0.005 or ind.actual.status in ("部分达成", "未达成")
+
+@dataclass(frozen=True, slots=True)
+class ChangedRows:
+    """The rows that change something: their row numbers (over all forms' rows, ascending) and, for
+    each, the index of its change in `table`. Arrays, and each distinct change kept once: at 100k
+    forms over a million rows change, with some ten thousand distinct changes between them."""
+
+    rows: array[int]
+    which: array[int]
+    table: list[Change]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def at(self, n: int) -> Change | None:
+        """The change of row number `n`, or None when the row keeps its target."""
+        rows = self.rows
+        j = bisect_left(rows, n)
+        return self.table[self.which[j]] if j < len(rows) and rows[j] == n else None
+
+
+def _changed_rows(which_all: array[int]) -> tuple[array[int], array[int]]:
+    """The row numbers with a change (index >= 0) and their indexes, from every row's index."""
+    every = np.frombuffer(which_all, dtype=np.intc)
+    rows = np.flatnonzero(every >= 0).astype(np.intc)
+    return array("i", rows.tobytes()), array("i", every[rows].tobytes())
+
+
+class _RowFacts(NamedTuple):
+    """All a row's change depends on besides its Target and Actual (see `TargetAdvisor.changes`)."""
+
+    missed: bool
+    direction_op: str | None  # the direction_suspect finding's suggested operator
+    lost: bool  # points lost (said in the direction reason)
+    soft_direction: bool  # "≤" on a quantity, not penalised: the same fix, softer reason
+    at_cap: bool  # cost_at_cap finding
+    far: bool  # the actual exceeds a ≥ target, or stays under a cost cap, by far (`exceed_ratio`)
+    cost: bool  # a cost indicator (when `far`: tighten a cost cap, never raise it)
+    where: str | None  # missed in several units (or years running): where
+    cut: Finding | None  # the form's budget cut, when it bears on this row
+
+
+_MET = _RowFacts(False, None, False, False, False, False, False, None, None)  # met, without findings
+
+
+class _Decided:
+    """The distinct changes decided so far (`table`), and which one each combination of a row's
+    target, actual and facts gets (`memo`: index in `table`, -1 for nothing to change)."""
+
+    def __init__(self, advisor: TargetAdvisor) -> None:
+        self.advisor = advisor
+        self.ratio = advisor.cfg.exceed_ratio
+        self.memo: dict[Any, int] = {}
+        self.table: list[Change] = []
+        self._index: dict[tuple[Any, ...], int] = {}  # change (data as items) -> index in table
+        self._texts: dict[Any, Any] = {}  # action codes, suggestions and reasons, kept once each
+
+    def row(self, ind: Indicator, flags: list[Any] | None, missed: bool, where: str | None,
+            cut: Finding | None) -> int:
+        """The change of a row (index in `table`, -1: none), from its findings (`flags`: first
+        direction_suspect, any cost_at_cap), whether it was missed and where else (`where`), and
+        the form's budget cut when it bears on the row."""
+        t, a = ind.target, ind.actual
+        op, value = t.op, t.value
+        direction_op, lost, at_cap = None, False, False
+        if flags is not None and value is not None:
+            if flags[0] is not None:
+                direction_op = str(flags[0].data.get("suggested_op") or "≥")
+                lost = (ind.lost or 0) > 0
+            at_cap = flags[1]
+        soft = direction_op is None and op in _AT_MOST and value is not None and is_quantity_indicator(ind)
+        # exceeded by far (`_by_far`): only then do the actual and the indicator's kind matter
+        far = cost = False
+        if direction_op is None and not soft and value is not None and value > 0 and a.value is not None:
+            actual, ratio = a.value, self.ratio
+            far = (actual >= value * ratio if op in _AT_LEAST
+                   else op in _AT_MOST and actual > 0 and value >= actual * ratio)
+            cost = far and is_cost_indicator(ind)
+        if not (missed or direction_op or soft or at_cap or far or op is None and t.text):
+            return -1  # no rule applies
+        memo_key = None
+        if not (direction_op or at_cap or far):
+            # (else the actual's numbers are in the change: rarely shared with another row, not memoised)
+            memo_key = (id(t), missed + 2 * lost + 4 * soft + 8 * at_cap + 16 * cost, direction_op, where, id(cut))
+            k = self.memo.get(memo_key)
+            if k is not None:
+                return k
+        return self.decide(memo_key, t, a, _RowFacts(missed, direction_op, lost, soft, at_cap, far, cost, where, cut))
+
+    def decide(self, memo_key: Any, t: Target, a: Actual, facts: _RowFacts) -> int:
+        """Decide a change (memoised under `memo_key` unless None) and keep it once."""
+        change = self.advisor.change(t, a, facts)
+        k = -1
+        if change is not None:
+            codes, suggestion, reason, data = change
+            texts = self._texts
+            codes = texts.setdefault(codes, codes)
+            if memo_key is None:  # with the actual's own numbers: not worth looking for an equal one
+                k = len(self.table)
+                self.table.append((codes, texts.setdefault(suggestion, suggestion), reason, data))
+            else:
+                change_key = (codes, suggestion, reason, None if data is None else tuple(data.items()))
+                k = self._index.get(change_key, -1)
+                if k < 0:
+                    k = self._index[change_key] = len(self.table)
+                    self.table.append((codes, texts.setdefault(suggestion, suggestion),
+                                       texts.setdefault(reason, reason), data))
+        if memo_key is not None:
+            self.memo[memo_key] = k
+        return k
 
 
 class TargetAdvisor:
@@ -87,91 +201,118 @@ class TargetAdvisor:
 
     def __init__(self, forms: list[Form], findings: list[Finding], cfg: TargetConfig) -> None:
         self.forms = forms
+        self.findings = findings
         self.cfg = cfg
         # the few distinct action lists, shared by the rows that have them (read-only)
         self.shared: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
-        self.texts: dict[str, str] = {}
-        self.row_findings: dict[tuple[int, int], dict[str, Finding]] = defaultdict(dict)
-        self.budget_cut: dict[int, Finding] = {}
-        for f in findings:
-            if f.indicator_index is not None:
-                self.row_findings[(f.form_index, f.indicator_index)].setdefault(f.rule, f)
-            elif f.rule == "budget_cut":
-                self.budget_cut[f.form_index] = f
-        # who missed the same indicator (by name): units and years
-        # (sets, built once: rebuilding them per row made advice quadratic on large batches)
-        self.missed_units: dict[str, set[str]] = defaultdict(set)
-        self.missed_years: dict[str, set[int]] = defaultdict(set)
-        for form in forms:
-            for ind in form.indicators:
-                if _is_missed(ind):
-                    name = key(ind.name)
-                    self.missed_units[name].add(form.unit or "未知单位")
-                    if form.year is not None:
-                        self.missed_years[name].add(form.year)
 
-    def changes(self) -> dict[int, Change]:
-        """Row number (over all forms' rows, in order) -> change, for the rows that change something."""
-        changes: dict[int, Change] = {}
-        n = 0
-        change = self.change
+    def _where_missed(self, units: dict[str, set[str]], years: dict[str, set[int]]) -> dict[str, str | None]:
+        """Indicator name key -> where it was missed, for the names missed in enough units (or
+        years running) to suggest lowering or splitting the target; None for the others."""
+        cfg, where = self.cfg, {}
+        for name, in_units in units.items():
+            n_units, n_years = len(in_units), len(years.get(name, ()))
+            where[name] = (f"{n_units}个单位" if n_units >= cfg.missed_units
+                           else f"连续{n_years}个年度" if n_years and n_years >= cfg.missed_years else None)
+        return where
+
+    def _row_findings(self) -> tuple[dict[int, dict[int, list[Any]]], dict[int, Finding]]:
+        """The findings target advice reads: form -> row -> [first direction_suspect, any
+        cost_at_cap], and form -> budget_cut."""
+        at_rows: dict[int, dict[int, list[Any]]] = {}
+        budget_cut: dict[int, Finding] = {}
+        for f in self.findings:
+            if f.indicator_index is None:
+                if f.rule == "budget_cut":
+                    budget_cut[f.form_index] = f
+            elif f.rule in ("direction_suspect", "cost_at_cap"):
+                got = at_rows.setdefault(f.form_index, {}).setdefault(f.indicator_index, [None, False])
+                if f.rule == "cost_at_cap":
+                    got[1] = True
+                elif got[0] is None:
+                    got[0] = f
+        return at_rows, budget_cut
+
+    def changes(self) -> ChangedRows:
+        """The rows that change something, with their changes.
+
+        A row's change depends on its Target and Actual (values shared between rows, `interning`)
+        and a few facts (`_RowFacts`): it is decided once for each distinct combination. Rows met
+        without findings, most of a batch, go through the cheapest tests: those no rule can change
+        are passed over, and a qualitative target's change follows from the target alone. Rows
+        missed are decided after the walk, once it knows who else missed the same indicator."""
+        at_rows, budget_cut = self._row_findings()
+        decided = _Decided(self)
+        memo, decide, ratio = decided.memo, decided.decide, decided.ratio
+        size = sum(len(form.indicators) for form in self.forms)
+        which_all = array("i", [-1]) * size  # row number -> index in the table, -1: kept
+        units: dict[str, set[str]] = defaultdict(set)  # indicator name key -> units that missed it
+        years: dict[str, set[int]] = defaultdict(set)  # ... and years
+        missed = array("i"), array("i"), array("i")  # row number, form and row index of the rows missed
+        start = 0
         for fi, form in enumerate(self.forms):
-            for ii in range(len(form.indicators)):
-                c = change(fi, ii)
-                if c is not None:
-                    changes[n] = c
-                n += 1
-        return changes
+            found = at_rows.get(fi)
+            unit, year = form.unit or "未知单位", form.year
+            for ii, ind in enumerate(form.indicators):
+                t = ind.target
+                if (ind.lost or 0) > 0.005 or ind.actual.status in _MISSED_STATUSES:
+                    name = key(ind.name)
+                    units[name].add(unit)
+                    if year is not None:
+                        years[name].add(year)
+                    missed[0].append(start + ii)
+                    missed[1].append(fi)
+                    missed[2].append(ii)
+                    continue
+                flags = None if found is None else found.get(ii)
+                if flags is None:
+                    op = t.op
+                    if op is None:
+                        if t.text:
+                            k = memo.get(id(t))
+                            which_all[start + ii] = decide(id(t), t, ind.actual, _MET) if k is None else k
+                        continue
+                    value, actual = t.value, ind.actual.value
+                    if value is None or op not in _AT_MOST and (actual is None or value <= 0 or actual < value * ratio):
+                        continue  # nothing any rule looks at
+                which_all[start + ii] = decided.row(ind, flags, False, None, None)
+            start += len(form.indicators)
+        where = self._where_missed(units, years)
+        for n, fi, ii in zip(*missed, strict=True):
+            ind = self.forms[fi].indicators[ii]
+            found = at_rows.get(fi)
+            cut = budget_cut.get(fi) if "数量" in (ind.level2 or "") else None
+            which_all[n] = decided.row(ind, None if found is None else found.get(ii), True, where[key(ind.name)], cut)
+        return ChangedRows(*_changed_rows(which_all), decided.table)
 
-    def _may_change(self, ind: Indicator) -> bool:
-        """False for a row met, without findings, that no rule below can change: most rows of a
-        batch, answered without building anything."""
-        t, a = ind.target, ind.actual
-        if t.op is None:
-            return bool(t.text)  # quantify
-        if t.value is None:
-            return False
-        if t.op in ("≤", "<"):
-            return True  # direction (a quantity) or tighten (a cost): decided below
-        return a.value is not None and t.value > 0 and a.value >= t.value * self.cfg.exceed_ratio  # raise
-
-    def change(self, fi: int, ii: int) -> Change | None:
+    def change(self, t: Target, a: Actual, row: _RowFacts) -> Change | None:
         """What to change in a row, or None when there is nothing to change (see `keep`)."""
-        ind = self.forms[fi].indicators[ii]
-        missed = _is_missed(ind)
-        found = self.row_findings.get((fi, ii))
-        if found is None:
-            if not missed and not self._may_change(ind):
-                return None
-            found = _NO_FINDINGS
-        t, a = ind.target, ind.actual
+        missed, direction_op, lost, soft, at_cap, far, cost, where, cut = row
         actions: list[str] = []
         reasons: list[str] = []
         suggestion: str | None = None
         data: dict[str, Any] = {}
+        value = t.value  # (the facts on direction, cost cap and exceeding hold only with a value)
 
-        direction = found.get("direction_suspect")
-        if direction is not None and t.value is not None:
-            op = str(direction.data.get("suggested_op") or "≥")
+        if direction_op is not None and value is not None:
             actions.append("direction")
-            suggestion = _fmt_target(op, t.value, t.unit)
+            suggestion = _fmt_target(direction_op, value, t.unit)
             reasons.append(
-                f"指标方向有误：“{t.op}”用于{'数量' if op == '≥' else '成本'}类指标，实际完成{a.raw}"
-                f"{'被扣分' if (ind.lost or 0) > 0 else '却得满分'}，评分实际按“{op}”执行，建议改为“{op}”"
+                f"指标方向有误：“{t.op}”用于{'数量' if direction_op == '≥' else '成本'}类指标，实际完成{a.raw}"
+                f"{'被扣分' if lost else '却得满分'}，评分实际按“{direction_op}”执行，建议改为“{direction_op}”"
             )
-            data["suggested_op"] = op
-        elif t.op in ("≤", "<") and t.value is not None and is_quantity_indicator(ind):
+            data["suggested_op"] = direction_op
+        elif soft and value is not None:
             # not penalised this year, but "≤" on a count rewards doing less: same fix, softer reason
             actions.append("direction")
-            suggestion = _fmt_target("≥", t.value, t.unit)
+            suggestion = _fmt_target("≥", value, t.unit)
             reasons.append(
                 f"数量类指标使用“{t.op}”：本年虽未因此扣分，但“{t.op}”意味着完成越少越好，与数量指标的性质不符，"
                 "建议改为“≥”（如确为编制或规模上限，可改为“=”）"
             )
             data["suggested_op"] = "≥"
 
-        cap = found.get("cost_at_cap")
-        if cap is not None and t.value is not None:
+        if at_cap and value is not None:
             actions.append("cost_benchmark")
             suggestion = suggestion or f"≤[参照标准成本]({t.unit or ''})"
             reasons.append(
@@ -186,24 +327,14 @@ class TargetAdvisor:
             suggestion = suggestion or hint
             reasons.append(f"定性目标“{t.text}”难以客观评分，建议量化为：{hint}")
 
-        self._by_far(ind, actions, reasons, data)
-        if "raise" in actions or "tighten_cost" in actions:
-            suggestion = suggestion or data.pop("suggested")
-        data.pop("suggested", None)
+        if far:
+            suggestion = suggestion or self._by_far(t, a, cost, actions, reasons)
 
-        if missed:
-            name = key(ind.name)
-            n_units = len(self.missed_units.get(name, ()))
-            n_years = len(self.missed_years.get(name, ()))
-        else:
-            n_units = n_years = 0
-        if n_units >= self.cfg.missed_units or (n_years and n_years >= self.cfg.missed_years):
+        if where is not None:
             actions.append("lower_split")
-            where = f"{n_units}个单位" if n_units >= self.cfg.missed_units else f"连续{n_years}个年度"
             reasons.append(f"该指标在{where}均未完成，建议按单位实际能力分解目标或适当下调")
 
-        cut = self.budget_cut.get(fi)
-        if cut is not None and missed and "数量" in (ind.level2 or ""):
+        if cut is not None:
             pct = cut.data.get("change_pct")
             actions.append("budget_cut")
             pct_text = f"{_pct(abs(pct))}%" if isinstance(pct, int | float) else "大幅"
@@ -214,15 +345,11 @@ class TargetAdvisor:
             data["budget_change_pct"] = pct
 
         if not actions:
-            if missed:
-                actions.append("missed")
-                reasons.append("本年度未完成，目标设置无明显问题，建议保持目标并落实改进措施")
-            else:
+            if not missed:
                 return None
-        texts = self.texts  # the same reasons and suggestions recur across rows: kept once each
-        suggestion = suggestion or t.raw
-        reason = "；".join(reasons)
-        return (tuple(actions), texts.setdefault(suggestion, suggestion), texts.setdefault(reason, reason), data or None)
+            actions.append("missed")
+            reasons.append("本年度未完成，目标设置无明显问题，建议保持目标并落实改进措施")
+        return (tuple(actions), suggestion or t.raw, "；".join(reasons), data or None)
 
     def keep(self, fi: int, ii: int) -> TargetSuggestion:
         """The suggestion of a row met with nothing to change: it follows from the row alone."""
@@ -243,45 +370,43 @@ class TargetAdvisor:
             ind.source.describe(), fi, ii, {} if data is None else dict(data),
         )
 
-    def _by_far(self, ind: Indicator, actions: list[str], reasons: list[str], data: dict[str, Any]) -> None:
-        """Targets exceeded by far: raise a ≥ target; tighten a cost cap far above the actual."""
-        t, a = ind.target, ind.actual
+    def _by_far(self, t: Target, a: Actual, cost: bool, actions: list[str], reasons: list[str]) -> str | None:
+        """Targets exceeded by far: raise a ≥ target; tighten a cost cap far above the actual.
+        Returns the suggested target."""
         if t.value is None or a.value is None or t.value <= 0 or "direction" in actions:
-            return
+            return None
         if t.unit and a.unit and key(t.unit) != key(a.unit):
-            return
+            return None
         ratio = self.cfg.exceed_ratio
-        is_cost = is_cost_indicator(ind)
-        if t.op in ("≥", ">", "=") and not is_cost and a.value >= t.value * ratio:
+        if t.op in _AT_LEAST and not cost and a.value >= t.value * ratio:
             actions.append("raise")
-            data["suggested"] = _fmt_target("≥" if t.op != "=" else "=", a.value, t.unit)
             reasons.append(f"实际完成{a.raw}超出目标{t.raw}达{_pct((a.value / t.value - 1) * 100)}%，目标偏低，建议按实际水平提高")
-        elif t.op in ("≤", "<") and is_cost and a.value > 0 and t.value >= a.value * ratio:
+            return _fmt_target("≥" if t.op != "=" else "=", a.value, t.unit)
+        if t.op in _AT_MOST and cost and a.value > 0 and t.value >= a.value * ratio:
             actions.append("tighten_cost")
-            data["suggested"] = _fmt_target("≤", a.value, t.unit)
             reasons.append(f"实际成本{a.raw}仅为上限{t.raw}的{_pct(a.value / t.value * 100)}%，上限偏宽松，建议按实际成本收紧")
+            return _fmt_target("≤", a.value, t.unit)
+        return None
 
 
 class _Rows(Sequence[TargetSuggestion]):
-    """Suggestions built when read from the advisor and the changes (no reference back to the
+    """Suggestions built when read from the advisor and the changed rows (no reference back to the
     `TargetAdvice`: no cycle keeps a run's advice alive)."""
 
-    def __init__(self, advisor: TargetAdvisor, starts: list[int], changes: dict[int, Change],
-                 rows: list[int] | None, size: int) -> None:
+    def __init__(self, advisor: TargetAdvisor, starts: list[int], changed: ChangedRows, size: int) -> None:
         self._advisor = advisor
         self._starts = starts  # row number of each form's first row
-        self._changes = changes  # row number -> change, for the changed rows
-        self._rows = rows  # the row numbers listed, or None for every row
+        self._changed = changed
         self._size = size
 
-    def _row(self, n: int) -> TargetSuggestion:
+    def _build(self, n: int, change: Change | None) -> TargetSuggestion:
+        """The suggestion of row number `n`, with its change (None: kept)."""
         fi = bisect_right(self._starts, n) - 1
-        change = self._changes.get(n)
         ii = n - self._starts[fi]
         return self._advisor.keep(fi, ii) if change is None else self._advisor.build(fi, ii, change)
 
     def _at(self, i: int) -> TargetSuggestion:
-        return self._row(i if self._rows is None else self._rows[i])
+        raise NotImplementedError
 
     def __len__(self) -> int:
         return self._size
@@ -301,27 +426,32 @@ class _Rows(Sequence[TargetSuggestion]):
 class ChangedTargets(_Rows):
     """The suggestions that change something, in row order, built when read."""
 
+    def _at(self, i: int) -> TargetSuggestion:
+        changed = self._changed
+        return self._build(changed.rows[i], changed.table[changed.which[i]])
+
     def __iter__(self) -> Iterator[TargetSuggestion]:
         # rows ascend: walk the forms alongside instead of searching each row's form
-        build, starts, changes = self._advisor.build, self._starts, self._changes
+        build, starts, table = self._advisor.build, self._starts, self._changed.table
         fi, last = 0, len(starts) - 1
-        for n in self._rows or ():
+        for n, k in zip(self._changed.rows, self._changed.which, strict=True):
             while fi < last and starts[fi + 1] <= n:
                 fi += 1
-            yield build(fi, n - starts[fi], changes[n])
+            yield build(fi, n - starts[fi], table[k])
 
     def actions(self) -> Iterator[tuple[str, ...]]:
         """The action codes of each, without building the suggestions."""
-        return (change[0] for change in self._changes.values())
+        table = self._changed.table
+        return (table[k][0] for k in self._changed.which)
 
 
 class TargetAdvice(_Rows):
     """The suggestions for every indicator row, in form and row order, built when read.
 
-    Only what a changed row changes is kept (`Change`: shared action codes, reason and suggestion
-    texts); a row's own fields come from its form, and the rows with nothing to change, about half
-    of a batch, follow from the row alone: a province's millions of suggestions then cost little
-    memory. `changed` lists the ones that change something.
+    Only what a changed row changes is kept (`ChangedRows`: row numbers in an array, each distinct
+    change once); a row's own fields come from its form, and the rows with nothing to change, about
+    half of a batch, follow from the row alone: a province's millions of suggestions then cost
+    little memory. `changed` lists the ones that change something.
     """
 
     def __init__(self, advisor: TargetAdvisor) -> None:
@@ -330,20 +460,33 @@ class TargetAdvice(_Rows):
         for form in advisor.forms:
             starts.append(n)
             n += len(form.indicators)
-        changes = advisor.changes()
-        super().__init__(advisor, starts, changes, None, n)
-        self.changed = ChangedTargets(advisor, starts, changes, list(changes), len(changes))
+        changed = advisor.changes()
+        super().__init__(advisor, starts, changed, n)
+        self.changed = ChangedTargets(advisor, starts, changed, len(changed))
+
+    def _at(self, i: int) -> TargetSuggestion:
+        return self._build(i, self._changed.at(i))
+
+    def _walk(self) -> Iterator[tuple[int, int, Change | None]]:
+        """(form index, row index, change or None) of every row, in order."""
+        changed = self._changed
+        rows, which, table = changed.rows, changed.which, changed.table
+        j, m, n = 0, len(rows), 0
+        next_changed = rows[0] if m else -1
+        for fi, form in enumerate(self._advisor.forms):
+            for ii in range(len(form.indicators)):
+                if n == next_changed:
+                    yield fi, ii, table[which[j]]
+                    j += 1
+                    next_changed = rows[j] if j < m else -1
+                else:
+                    yield fi, ii, None
+                n += 1
 
     def kept_rows(self) -> list[tuple[int, int]]:
         """(form index, row index) of every row with nothing to change, in order: their suggestion is
         this year's target with `KEEP_REASON` (findings.json lists them so, not row by row)."""
-        changes, rows, n = self._changes, [], 0
-        for fi, form in enumerate(self._advisor.forms):
-            for ii in range(len(form.indicators)):
-                if n not in changes:
-                    rows.append((fi, ii))
-                n += 1
-        return rows
+        return [(fi, ii) for fi, ii, change in self._walk() if change is None]
 
     def to_dict(self, *, objects: bool = False) -> dict[str, Any]:
         """findings.json's `targets`: the suggestions that change something in full, then the rows
@@ -356,12 +499,9 @@ class TargetAdvice(_Rows):
         }
 
     def __iter__(self) -> Iterator[TargetSuggestion]:
-        advisor, changes, n = self._advisor, self._changes, 0
-        for fi, form in enumerate(advisor.forms):
-            for ii in range(len(form.indicators)):
-                change = changes.get(n)
-                yield advisor.keep(fi, ii) if change is None else advisor.build(fi, ii, change)
-                n += 1
+        advisor = self._advisor
+        for fi, ii, change in self._walk():
+            yield advisor.keep(fi, ii) if change is None else advisor.build(fi, ii, change)
 
 
 def suggest_targets(
