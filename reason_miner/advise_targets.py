@@ -104,11 +104,16 @@ class ChangedRows:
         return self.table[self.which[j]] if j < len(rows) and rows[j] == n else None
 
 
-def _changed_rows(which_all: array[int]) -> tuple[array[int], array[int]]:
-    """The row numbers with a change (index >= 0) and their indexes, from every row's index."""
-    every = np.frombuffer(which_all, dtype=np.intc)
-    rows = np.flatnonzero(every >= 0).astype(np.intc)
-    return array("i", rows.tobytes()), array("i", every[rows].tobytes())
+def _starts(forms: list[Form]) -> list[int]:
+    """Row number of each form's first row (over all forms' rows, in order), then the row count."""
+    starts, n = [0], 0
+    for form in forms:
+        n += len(form.indicators)
+        starts.append(n)
+    return starts
+
+
+_MISSED = -2  # a row missed, decided once every row missed is known
 
 
 class _RowFacts(NamedTuple):
@@ -163,35 +168,35 @@ class _Decided:
             cost = far and is_cost_indicator(ind)
         if not (missed or direction_op or soft or at_cap or far or op is None and t.text):
             return -1  # no rule applies
-        memo_key = None
-        if not (direction_op or at_cap or far):
-            # (else the actual's numbers are in the change: rarely shared with another row, not memoised)
-            memo_key = (id(t), missed + 2 * lost + 4 * soft + 8 * at_cap + 16 * cost, direction_op, where, id(cut))
-            k = self.memo.get(memo_key)
-            if k is not None:
-                return k
-        return self.decide(memo_key, t, a, _RowFacts(missed, direction_op, lost, soft, at_cap, far, cost, where, cut))
+        # the actual matters when its numbers are in the change (and then rows rarely share one)
+        own = direction_op or at_cap or far
+        memo_key = (id(t), id(a) if own else 0, missed + 2 * lost + 4 * soft + 8 * at_cap + 16 * far + 32 * cost,
+                    direction_op, where, id(cut))
+        k = self.memo.get(memo_key)
+        if k is None:
+            facts = _RowFacts(missed, direction_op, lost, soft, at_cap, far, cost, where, cut)
+            k = self.decide(memo_key, t, a, facts, look_up=not own)
+        return k
 
-    def decide(self, memo_key: Any, t: Target, a: Actual, facts: _RowFacts) -> int:
-        """Decide a change (memoised under `memo_key` unless None) and keep it once."""
+    def decide(self, memo_key: Any, t: Target, a: Actual, facts: _RowFacts, look_up: bool = True) -> int:
+        """Decide a change, memoise it under `memo_key` and keep it once (`look_up`: among the
+        equal ones reached from other keys; not worth it for a change with the actual's numbers)."""
         change = self.advisor.change(t, a, facts)
         k = -1
         if change is not None:
             codes, suggestion, reason, data = change
             texts = self._texts
-            codes = texts.setdefault(codes, codes)
-            if memo_key is None:  # with the actual's own numbers: not worth looking for an equal one
-                k = len(self.table)
-                self.table.append((codes, texts.setdefault(suggestion, suggestion), reason, data))
-            else:
+            codes, suggestion = texts.setdefault(codes, codes), texts.setdefault(suggestion, suggestion)
+            if look_up:
                 change_key = (codes, suggestion, reason, None if data is None else tuple(data.items()))
                 k = self._index.get(change_key, -1)
                 if k < 0:
                     k = self._index[change_key] = len(self.table)
-                    self.table.append((codes, texts.setdefault(suggestion, suggestion),
-                                       texts.setdefault(reason, reason), data))
-        if memo_key is not None:
-            self.memo[memo_key] = k
+                    self.table.append((codes, suggestion, texts.setdefault(reason, reason), data))
+            else:
+                k = len(self.table)
+                self.table.append((codes, suggestion, reason, data))
+        self.memo[memo_key] = k
         return k
 
 
@@ -216,17 +221,17 @@ class TargetAdvisor:
                            else f"连续{n_years}个年度" if n_years and n_years >= cfg.missed_years else None)
         return where
 
-    def _row_findings(self) -> tuple[dict[int, dict[int, list[Any]]], dict[int, Finding]]:
-        """The findings target advice reads: form -> row -> [first direction_suspect, any
+    def _row_findings(self, starts: list[int]) -> tuple[dict[int, list[Any]], dict[int, Finding]]:
+        """The findings target advice reads: row number -> [first direction_suspect, any
         cost_at_cap], and form -> budget_cut."""
-        at_rows: dict[int, dict[int, list[Any]]] = {}
+        at_rows: dict[int, list[Any]] = {}
         budget_cut: dict[int, Finding] = {}
         for f in self.findings:
             if f.indicator_index is None:
                 if f.rule == "budget_cut":
                     budget_cut[f.form_index] = f
             elif f.rule in ("direction_suspect", "cost_at_cap"):
-                got = at_rows.setdefault(f.form_index, {}).setdefault(f.indicator_index, [None, False])
+                got = at_rows.setdefault(starts[f.form_index] + f.indicator_index, [None, False])
                 if f.rule == "cost_at_cap":
                     got[1] = True
                 elif got[0] is None:
@@ -241,49 +246,53 @@ class TargetAdvisor:
         without findings, most of a batch, go through the cheapest tests: those no rule can change
         are passed over, and a qualitative target's change follows from the target alone. Rows
         missed are decided after the walk, once it knows who else missed the same indicator."""
-        at_rows, budget_cut = self._row_findings()
+        forms = self.forms
+        starts = _starts(forms)
+        at_rows, budget_cut = self._row_findings(starts)
         decided = _Decided(self)
-        memo, decide, ratio = decided.memo, decided.decide, decided.ratio
-        size = sum(len(form.indicators) for form in self.forms)
-        which_all = array("i", [-1]) * size  # row number -> index in the table, -1: kept
+        memo, decide, row, ratio = decided.memo, decided.decide, decided.row, decided.ratio
+        # row number -> index in the table, -1: kept, _MISSED: decided after the walk (a list: an
+        # array's item assignment parses its argument, several times slower)
+        which_all = [-1] * starts[-1]
         units: dict[str, set[str]] = defaultdict(set)  # indicator name key -> units that missed it
         years: dict[str, set[int]] = defaultdict(set)  # ... and years
-        missed = array("i"), array("i"), array("i")  # row number, form and row index of the rows missed
-        start = 0
-        for fi, form in enumerate(self.forms):
-            found = at_rows.get(fi)
+        for form, start in zip(forms, starts, strict=False):
             unit, year = form.unit or "未知单位", form.year
-            for ii, ind in enumerate(form.indicators):
-                t = ind.target
+            for n, ind in enumerate(form.indicators, start):
                 if (ind.lost or 0) > 0.005 or ind.actual.status in _MISSED_STATUSES:
                     name = key(ind.name)
                     units[name].add(unit)
                     if year is not None:
                         years[name].add(year)
-                    missed[0].append(start + ii)
-                    missed[1].append(fi)
-                    missed[2].append(ii)
+                    which_all[n] = _MISSED
                     continue
-                flags = None if found is None else found.get(ii)
+                flags = at_rows.get(n)
                 if flags is None:
+                    t = ind.target
                     op = t.op
                     if op is None:
                         if t.text:
                             k = memo.get(id(t))
-                            which_all[start + ii] = decide(id(t), t, ind.actual, _MET) if k is None else k
+                            which_all[n] = decide(id(t), t, ind.actual, _MET) if k is None else k
                         continue
                     value, actual = t.value, ind.actual.value
                     if value is None or op not in _AT_MOST and (actual is None or value <= 0 or actual < value * ratio):
                         continue  # nothing any rule looks at
-                which_all[start + ii] = decided.row(ind, flags, False, None, None)
-            start += len(form.indicators)
-        where = self._where_missed(units, years)
-        for n, fi, ii in zip(*missed, strict=True):
-            ind = self.forms[fi].indicators[ii]
-            found = at_rows.get(fi)
-            cut = budget_cut.get(fi) if "数量" in (ind.level2 or "") else None
-            which_all[n] = decided.row(ind, None if found is None else found.get(ii), True, where[key(ind.name)], cut)
-        return ChangedRows(*_changed_rows(which_all), decided.table)
+                which_all[n] = row(ind, flags, False, None, None)
+        every = np.fromiter(which_all, dtype=np.intc, count=len(which_all))
+        del which_all
+        missed = np.flatnonzero(every == _MISSED)
+        if len(missed):
+            where = self._where_missed(units, years)
+            ks = []
+            for n in missed.tolist():
+                fi = bisect_right(starts, n) - 1
+                ind = forms[fi].indicators[n - starts[fi]]
+                cut = budget_cut.get(fi) if "数量" in (ind.level2 or "") else None
+                ks.append(row(ind, at_rows.get(n), True, where[key(ind.name)], cut))
+            every[missed] = ks
+        rows = np.flatnonzero(every >= 0).astype(np.intc)
+        return ChangedRows(array("i", rows.tobytes()), array("i", every[rows].tobytes()), decided.table)
 
     def change(self, t: Target, a: Actual, row: _RowFacts) -> Change | None:
         """What to change in a row, or None when there is nothing to change (see `keep`)."""
@@ -455,13 +464,10 @@ class TargetAdvice(_Rows):
     """
 
     def __init__(self, advisor: TargetAdvisor) -> None:
-        starts: list[int] = []
-        n = 0
-        for form in advisor.forms:
-            starts.append(n)
-            n += len(form.indicators)
+        starts = _starts(advisor.forms)
+        size = starts.pop()
         changed = advisor.changes()
-        super().__init__(advisor, starts, changed, n)
+        super().__init__(advisor, starts, changed, size)
         self.changed = ChangedTargets(advisor, starts, changed, len(changed))
 
     def _at(self, i: int) -> TargetSuggestion:
