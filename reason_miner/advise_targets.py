@@ -208,6 +208,7 @@ class TargetAdvisor:
         self.forms = forms
         self.findings = findings
         self.cfg = cfg
+        self.starts = _starts(forms)  # each form's first row number, then the row count
         # the few distinct action lists, shared by the rows that have them (read-only)
         self.shared: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
 
@@ -246,8 +247,7 @@ class TargetAdvisor:
         without findings, most of a batch, go through the cheapest tests: those no rule can change
         are passed over, and a qualitative target's change follows from the target alone. Rows
         missed are decided after the walk, once it knows who else missed the same indicator."""
-        forms = self.forms
-        starts = _starts(forms)
+        forms, starts = self.forms, self.starts
         at_rows, budget_cut = self._row_findings(starts)
         decided = _Decided(self)
         memo, decide, row, ratio = decided.memo, decided.decide, decided.row, decided.ratio
@@ -464,8 +464,7 @@ class TargetAdvice(_Rows):
     """
 
     def __init__(self, advisor: TargetAdvisor) -> None:
-        starts = _starts(advisor.forms)
-        size = starts.pop()
+        starts, size = advisor.starts[:-1], advisor.starts[-1]
         changed = advisor.changes()
         super().__init__(advisor, starts, changed, size)
         self.changed = ChangedTargets(advisor, starts, changed, len(changed))
