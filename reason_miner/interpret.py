@@ -108,6 +108,13 @@ def _safe_getter(columns: list[int | None]) -> Callable[[list[str]], tuple[str, 
     return lambda cells: tuple(cells[c] if c is not None and c < len(cells) else "" for c in columns)
 
 
+def _levels_after(level1: str | None, level2: str | None, kind: str, label: str) -> tuple[str | None, str | None]:
+    """The (一级, 二级) labels carried down after a level cell: a new 一级 label clears the 二级 one."""
+    if kind == "level1":
+        return label, (level2 if label == level1 else None)
+    return level1, label
+
+
 def _looks_cut(raw: _RawIndicator) -> bool:
     """A row split by a page break leaves a bracket open ("52272.73(元")."""
     return any(t.count("(") + t.count("（") > t.count(")") + t.count("）") for t in raw.cells.values())
@@ -565,12 +572,9 @@ class Interpreter:
                 for i, c in enumerate(lead):
                     if c:
                         kind, label = levels[c]
-                        if kind == "level1" or (kind is None and i == l1_col):
-                            if label != level1:  # a new 一级 label clears the 二级 one carried down
-                                level2 = None
-                            level1 = label
-                        else:
-                            level2 = label
+                        if kind is None:
+                            kind = "level1" if i == l1_col else "level2"
+                        level1, level2 = _levels_after(level1, level2, kind, label)
             if placeholders[name]:  # rarely: only then are the scores looked at
                 number = nz.number
                 has_scores = (w_col is not None and w_col < n and number(cells[w_col]) is not None) or (
@@ -680,13 +684,7 @@ class Interpreter:
 
     @staticmethod
     def _assign_level(b: _FormBuilder, kind: str, label: str) -> None:
-        """A new 一级 label clears the 二级 one carried down from the rows above."""
-        if kind == "level1":
-            if label != b.level1:
-                b.level2 = None
-            b.level1 = label
-        else:
-            b.level2 = label
+        b.level1, b.level2 = _levels_after(b.level1, b.level2, kind, label)
 
     # the packed layout (packing.pack_forms): level1, level2, name, Target's and Actual's fields,
     # weight, score, lost, reason, Source's fields; appended in parts, the parsed ones as the memos
