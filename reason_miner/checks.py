@@ -9,13 +9,12 @@ thresholds and tolerances are `CheckConfig` defaults.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 from typing import Any, NamedTuple, cast
 
 from .model import Form, Indicator
-from .normalize import key
+from .normalize import key, key_in
 from .results import Finding, Severity
 from .vocab import load_json, load_vocab
 
@@ -161,17 +160,8 @@ def _has_reason(ind: Indicator) -> bool:
 
 @lru_cache(maxsize=_TEXT_CACHE)
 def _is_reason_text(text: str) -> bool:
-    if _ideograph_run().search(text):
-        return True  # longer than any 无/不适用-like word whatever `key` does (and `key` is slow: NFKC)
-    return bool(text.strip() and key(text) not in load_vocab().no_reason)
-
-
-@cache
-def _ideograph_run() -> re.Pattern[str]:
-    """More CJK ideographs in a row than the longest no-reason word has characters. `key` keeps each of
-    them as one character (NFKC-stable, never composed, not whitespace), so such a text is a reason."""
-    longest = max((len(w) for w in load_vocab().no_reason), default=0)
-    return re.compile(f"[\u4e00-\u9fff]{{{longest + 1}}}")
+    # key_in tells most reason texts apart without their key (NFKC is slow)
+    return bool(text.strip()) and not key_in(text, load_vocab().no_reason)
 
 
 @lru_cache(maxsize=256)
