@@ -463,9 +463,11 @@ class TargetAdvice(_Rows):
     little memory. `changed` lists the ones that change something.
     """
 
-    def __init__(self, advisor: TargetAdvisor) -> None:
+    def __init__(self, advisor: TargetAdvisor, changed: ChangedRows | None = None) -> None:
+        """`changed`: `advisor.changes()` when already decided (in another process: `target_changes`)."""
         starts, size = advisor.starts[:-1], advisor.starts[-1]
-        changed = advisor.changes()
+        if changed is None:
+            changed = advisor.changes()
         super().__init__(advisor, starts, changed, size)
         self.changed = ChangedTargets(advisor, starts, changed, len(changed))
 
@@ -509,9 +511,17 @@ class TargetAdvice(_Rows):
             yield advisor.keep(fi, ii) if change is None else advisor.build(fi, ii, change)
 
 
+def target_changes(forms: list[Form], findings: list[Finding], config: TargetConfig | None = None) -> ChangedRows:
+    """What every row should change (the costly part of `suggest_targets`): plain arrays and tuples,
+    cheap to pickle, so it can be decided in another process that shares the forms (`forked`)."""
+    return TargetAdvisor(forms, findings, config or TargetConfig()).changes()
+
+
 def suggest_targets(
-    forms: list[Form], findings: list[Finding], config: TargetConfig | None = None
+    forms: list[Form], findings: list[Finding], config: TargetConfig | None = None,
+    changed: ChangedRows | None = None,
 ) -> TargetAdvice:
-    """One suggestion per indicator row, in form and row order."""
-    return TargetAdvice(TargetAdvisor(forms, findings, config or TargetConfig()))
+    """One suggestion per indicator row, in form and row order; `changed`: `target_changes` of the
+    same forms, findings and config, when already decided."""
+    return TargetAdvice(TargetAdvisor(forms, findings, config or TargetConfig()), changed)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .advise_plan import Plan, draft_plans
-from .advise_targets import TargetAdvice, TargetConfig, suggest_targets
+from .advise_targets import ChangedRows, TargetAdvice, TargetConfig, suggest_targets, target_changes
 from .checks import CheckConfig, check_forms
 from .forked import Forked, beside, can_fork
 from .gcpause import gc_paused
@@ -134,8 +134,10 @@ def assemble(
     causes: CauseResult,
     config: AnalyzeConfig | None = None,
     progress: Progress | None = None,
+    changed: ChangedRows | None = None,
 ) -> AnalysisResult:
-    """The stages after check and mine: link, systemic ranking, plans, target suggestions."""
+    """The stages after check and mine: link, systemic ranking, plans, target suggestions
+    (`changed`: the targets' `target_changes`, when already decided beside the mining)."""
     cfg = config or AnalyzeConfig()
     say = progress or _quiet
     forms = load_result.forms
@@ -147,8 +149,9 @@ def assemble(
     plans, plans_s = timed(lambda: draft_plans(links, systemic))()
     # not beside the plans in a fork: both read every row, and the pages the two sides copy made it
     # slower than in turn (measured at 100k forms: 18.5 s side by side, 16.8 s in turn)
-    say("生成下年度目标建议……")
-    targets, targets_s = timed(lambda: suggest_targets(forms, findings, cfg.targets))()
+    if changed is None:
+        say("生成下年度目标建议……")
+    targets, targets_s = timed(lambda: suggest_targets(forms, findings, cfg.targets, changed))()
     return AnalysisResult(
         forms=forms,
         errors=load_result.errors,
@@ -266,16 +269,26 @@ def analyze(
         say(f"校验 {len(forms)} 张自评表……")
         forking = cfg.parallel and can_fork()
         if forking:
-            say("挖掘偏差原因（与校验并行）……")
+            say("挖掘偏差原因（与校验、下年度目标建议并行）……")
+
+        def check_and_decide() -> tuple[list[Finding], float, ChangedRows, float]:
+            # the target advice needs the findings only, not the causes: decided beside the mining
+            # too, which takes about as long as both (100k forms: check 6-7 s + targets 6-7 s, mine 11-13 s)
+            findings, check_s = timed(lambda: check_forms(forms, config=cfg.checks))()
+            if not forking:
+                say("生成下年度目标建议……")
+            changed, targets_s = timed(lambda: target_changes(forms, findings, cfg.targets))()
+            return findings, check_s, changed, targets_s
 
         def mine() -> CauseResult:
             if not forking:
                 say("挖掘偏差原因……")
             return mine_causes(forms, model=model) if model is not None else mine_causes(forms)
 
-        (findings, check_s), (causes, mine_s) = beside(  # the checks in a forked child, or first
-            timed(lambda: check_forms(forms, config=cfg.checks)), timed(mine), forking)
-        result = assemble(load_result, findings, causes, cfg, say)
+        (findings, check_s, changed, decide_s), (causes, mine_s) = beside(  # in a forked child, or first
+            check_and_decide, timed(mine), forking)
+        result = assemble(load_result, findings, causes, cfg, say, changed)
         result.seconds = {"check": check_s, "mine": mine_s, **result.seconds}
+        result.seconds["targets"] += decide_s
         write_reports(result, Path(out_dir), say, cfg.limits, parallel=cfg.parallel)
     return result

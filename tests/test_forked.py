@@ -121,3 +121,17 @@ def test_findings_json_section_from_the_child_fails_cleanly(sample: LoadResult, 
     with pytest.raises(ForkedError, match="OSError: 磁盘已满"):
         write_reports(build(sample), tmp_path)
     assert not list(tmp_path.glob(".*.part"))  # no half-written section left behind
+
+
+def test_analysis_beside_the_mining_gives_the_files_of_the_analysis_in_turn(
+        sample: LoadResult, tmp_path: Path, forking: None) -> None:
+    """Checks and the target changes are decided in a forked child while this process mines (the
+    changes come back pickled): every report is the same as when all runs in turn."""
+    from reason_miner.analyze import AnalyzeConfig, analyze
+
+    seq = analyze(sample, tmp_path / "seq", config=AnalyzeConfig(parallel=False))
+    par = analyze(sample, tmp_path / "par", config=AnalyzeConfig(parallel=True))
+    assert len(par.targets.changed) == len(seq.targets.changed) > 0
+    assert {"check", "mine", "targets"} <= set(par.seconds)
+    for name in OUTPUT_FILES.values():
+        assert (tmp_path / "seq" / name).read_bytes() == (tmp_path / "par" / name).read_bytes(), name
