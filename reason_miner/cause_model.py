@@ -11,8 +11,10 @@ Loading uses `np.load(allow_pickle=False)`: a model file can never run code.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +125,12 @@ class Featurizer:
     def seed_hits(self, focus: Sequence[str]) -> list[int]:
         """Taxonomy categories whose seeds occur in the joined focus words."""
         s = "".join(focus)
-        return [i for i, seeds in enumerate(self.seeds) if any(x in s for x in seeds)]
+        return [i for i, seeds in enumerate(self._seed_patterns) if seeds.search(s)]
+
+    @cached_property
+    def _seed_patterns(self) -> list[re.Pattern[str]]:
+        """Per category, one pattern matching any of its seeds: one scan instead of one per seed."""
+        return [re.compile("|".join(re.escape(x) for x in seeds) if seeds else r"(?!)") for seeds in self.seeds]
 
     def transform(self, focus: Sequence[Sequence[str]]) -> sp.csr_matrix:
         blocks = [

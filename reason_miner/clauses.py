@@ -22,6 +22,7 @@ from .segment import content_words, is_content, load_lexicon, tokens
 from .vocab import load_json
 
 _ENUM = re.compile(r"(?:^|(?<=[^\d.]))(?:\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[)）]|[一二三四五六七八九十][、.．])")
+_ENUM_END = re.compile(r"[、.．)）]")  # every list number ends in one of these: most texts need no _ENUM scan
 _WORDISH = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _CONNECTIVES = frozenset({"并", "且", "并且", "从而", "以便", "以", "而且"})
 
@@ -30,6 +31,7 @@ _CONNECTIVES = frozenset({"并", "且", "并且", "从而", "以便", "以", "�
 class Markers:
     separators: str
     hard_separators: str
+    split_at: re.Pattern[str]  # any one separator, captured
     cause_prefix: frozenset[str]
     cause_tokens: frozenset[str]
     # "contains any of these substrings", each list as one alternation (one scan, not one per word)
@@ -57,6 +59,7 @@ def load_markers() -> Markers:
     return Markers(
         separators=d["separators"],
         hard_separators=d["hard_separators"],
+        split_at=re.compile("([" + re.escape(d["separators"]) + "])"),
         cause_prefix=frozenset(d["cause_prefix_tokens"]),
         cause_tokens=frozenset(d["cause_tokens"]),
         priority_problems=_any_of(d["priority_problem_substrings"]),
@@ -100,16 +103,15 @@ class TextAnalysis:
 def _split(text: str) -> list[tuple[str, bool]]:
     """Clauses with a flag: True when a hard break (。；, list numbering) comes before it."""
     m = load_markers()
-    s = _ENUM.sub("\n", text)
+    s = _ENUM.sub("\n", text) if _ENUM_END.search(text) else text
+    parts = m.split_at.split(s)  # clause, separator, clause, …, clause
     out: list[tuple[str, bool]] = []
     hard = True
-    for part in re.split("([" + re.escape(m.separators) + "])", s):
-        if len(part) == 1 and part in m.separators:
-            hard = hard or part in m.hard_separators
-            continue
-        clause = part.strip(" 　:：、")
-        if _WORDISH.search(clause):
-            out.append((clause, hard))
+    for j in range(0, len(parts), 2):
+        if j:
+            hard = hard or parts[j - 1] in m.hard_separators
+        if _WORDISH.search(parts[j]):  # what strip() takes off is never wordish
+            out.append((parts[j].strip(" 　:：、"), hard))
             hard = False
     return out
 
@@ -229,11 +231,13 @@ def _units(infos: tuple[ClauseInfo, ...]) -> list[CauseUnit]:
         else:
             continue
         last_unit_clause = i
-    out = []
-    for idx, implied in units:
-        focus = tuple(w for i in idx for w in infos[i].focus)
-        out.append(CauseUnit("，".join(infos[i].text for i in idx), tuple(idx), focus, implied))
-    return out
+    return [_unit(tuple(infos[i] for i in idx), tuple(idx), implied) for idx, implied in units]
+
+
+@lru_cache(maxsize=100_000)
+def _unit(members: tuple[ClauseInfo, ...], idx: tuple[int, ...], implied: bool) -> CauseUnit:
+    """One object per distinct unit: the texts of a province's year hold ~250k units, ~5k distinct."""
+    return CauseUnit("，".join(c.text for c in members), idx, tuple(w for c in members for w in c.focus), implied)
 
 
 @lru_cache(maxsize=100_000)
@@ -255,6 +259,13 @@ def analyse_text(text: str) -> TextAnalysis:
         if focus:
             units = [CauseUnit(text, tuple(range(len(frozen))), focus, True)]
     return TextAnalysis(frozen, tuple(units), vague)
+
+
+def forget_texts() -> None:
+    """Drop the cached analyses of whole texts (results keep what they hold of them). A batch's texts
+    are seldom met again, and a province's year leaves ~70k of them cached; the caches of clauses
+    and words, small and shared by every batch, stay."""
+    analyse_text.cache_clear()
 
 
 def focus_words(text: str) -> tuple[str, ...]:

@@ -108,6 +108,41 @@ def _safe_getter(columns: list[int | None]) -> Callable[[list[str]], tuple[str, 
     return lambda cells: tuple(cells[c] if c is not None and c < len(cells) else "" for c in columns)
 
 
+@dataclass(frozen=True, slots=True)
+class _TablePlan:
+    """How `_table_rows` reads the rows under one indicator table header: built once per distinct
+    header row (a form's table is read in several runs, split by continued rows)."""
+
+    roles: tuple[str, ...]  # the roles a continuation row may extend (then "name", "target": see `_RawIndicator`)
+    role_cols: tuple[int, ...]
+    name_col: int | None
+    l1_col: int
+    w_col: int | None
+    s_col: int | None
+    # the texts _pack_texts reads after the name and target (4 or 7): in one call when the row is wide enough
+    rest: Callable[[list[str]], tuple[str, ...]] | None
+    rest_width: int
+    rest_safe: Callable[[list[str]], tuple[str, ...]]
+    plain: bool  # no unit, operator or measure column
+
+    @classmethod
+    def of(cls, cols: dict[str, int]) -> _TablePlan:
+        plan = [(role, cols[role]) for role in INDICATOR_FIELDS if role in cols]
+        rest_cols = _pack_columns(cols)[2:]
+        return cls(
+            roles=(*(role for role, _ in plan), "name", "target"),
+            role_cols=tuple(c for _, c in plan),
+            name_col=cols.get("name"),
+            l1_col=cols.get("level1", 0),
+            w_col=cols.get("weight"),
+            s_col=cols.get("score"),
+            rest=itemgetter(*rest_cols) if None not in rest_cols else None,
+            rest_width=max((c for c in rest_cols if c is not None), default=-1) + 1,
+            rest_safe=_safe_getter(rest_cols),
+            plain=len(rest_cols) == _PACK_PLAIN - 2,
+        )
+
+
 def _levels_after(level1: str | None, level2: str | None, kind: str, label: str) -> tuple[str | None, str | None]:
     """The (一级, 二级) labels carried down after a level cell: a new 一级 label clears the 二级 one."""
     if kind == "level1":
@@ -135,8 +170,10 @@ class _RowView:
     year: int | None  # the first year the row names
     total: float | None  # 项目总得分 in the row
     is_year_line: bool  # "(2024 年度)"
+    names_goal: bool  # a cell is a goals label (年度总体目标)
     roles: dict[str, int]
     label_roles: dict[str, int]
+    table_plan: _TablePlan | None  # for an indicator table header
 
 
 @dataclass
@@ -147,6 +184,7 @@ class _FormBuilder:
     indicators: list[object] = field(default_factory=list)
     last: _RawIndicator | None = None  # the last one's texts: a continuation row may extend them
     columns: dict[str, int] | None = None  # indicator table header: role → column
+    plan: _TablePlan | None = None  # how its rows are read (set with `columns`)
     funds_cols: list[str] | None = None  # funds header: roles in order
     funds_label_col: int = 0
     goal_cols: list[str] | None = None
@@ -170,7 +208,8 @@ class Interpreter:
         self._clean: _Memo[str, str] = _Memo(nz.clean.__wrapped__, limit=1 << 17)
         self._key: _Memo[str, str] = _Memo(nz.key.__wrapped__)
         self._funds_kind: _Memo[str, str | None] = _Memo(self._funds_kind_of)
-        self._is_target: _Memo[str, bool] = _Memo(self._is_target_of)
+        # an indicator row's target cell: its parts, None for a cell that holds no target
+        self._table_targets: _Memo[str, nz.TargetParts | None] = _Memo(self._table_target)
         self._levels: _Memo[str, tuple[str | None, str]] = _Memo(self._level_of)
         self._targets: _Memo[tuple[str, str | None, str | None], nz.TargetParts] = _Memo(self._target_args)
         self._actuals: _Memo[tuple[str, str | None], nz.ActualParts] = _Memo(self._actual_args)
@@ -180,13 +219,13 @@ class Interpreter:
         self._targets_of: _Memo[str, nz.TargetParts] = _Memo(self._target_plain)
         self._actuals_of: _Memo[str, nz.ActualParts] = _Memo(self._actual_plain)
         self._reasons_of: _Memo[str | None, str | None] = _Memo(lambda t: self._reason_text((t, None)))
-        self._names: _Memo[str | None, str | None] = _Memo(lambda t: _canon(nz.clean(t)))
-        self._placeholders: _Memo[str, bool] = _Memo(lambda t: _PLACEHOLDER.match(nz.key(t)) is not None)
+        self._names: _Memo[str, str | None] = _Memo(lambda t: _canon(self._clean[t]))
+        self._placeholders: _Memo[str, bool] = _Memo(lambda t: _PLACEHOLDER.match(self._key[t]) is not None)
         self._roles: _Memo[tuple[str, ...], dict[str, int]] = _Memo(self._header_roles_of)
         self._roles_of_cells: _Memo[str, str | None] = _Memo(self._cell_role_of)
         # few rows repeat (titles, headers, year lines) and each view holds a row's texts: a small table
         self._row_views: _Memo[tuple[str, ...], _RowView | None] = _Memo(self._row_view, limit=1 << 12)
-        self._flat_level: _Memo[str, str | None] = _Memo(lambda t: _canon(_strip_weight_note(nz.key(t)) or None))
+        self._flat_level: _Memo[str, str | None] = _Memo(lambda t: _canon(_strip_weight_note(self._key[t]) or None))
 
     def forget(self) -> None:
         """Drop the per-text caches (they refill as needed): call when a batch is loaded."""
@@ -237,7 +276,7 @@ class Interpreter:
         return self._roles_of_cells[cell]
 
     def _cell_role_of(self, cell: str) -> str | None:
-        k = nz.key(cell)
+        k = self._key[cell]
         if "(" not in k and "（" not in k:  # most cells: no note for the patterns below to remove
             return self.vocab.column_of(k)
         k = _strip_weight_note(k)
@@ -266,16 +305,18 @@ class Interpreter:
                 return idx
         return None
 
-    def _is_target_of(self, text: str) -> bool:
-        """nz.looks_like_target, through the target's parts: a target cell is parsed once."""
-        return self._targets_of[text][1] is not None or nz.key(text) in self.vocab.qualitative_targets
+    def _table_target(self, text: str) -> nz.TargetParts | None:
+        """The parts of a target cell that nz.looks_like_target accepts (operator + number, or a
+        qualitative word), else None: checking a row and packing its target parse the cell once."""
+        parts = self._target_plain(text)
+        return parts if parts[1] is not None or self._key[text] in self.vocab.qualitative_targets else None
 
     def _level_kind(self, text: str) -> str | None:
         return self._levels[text][0]
 
     def _level_of(self, text: str) -> tuple[str | None, str]:
         """(level1 / level2 / None by what the cell says, the level label it gives)."""
-        k = _strip_weight_note(nz.key(text))
+        k = _strip_weight_note(self._key[text])
         label = _canon(k) or ""
         if k in self.vocab.level1_names:
             return "level1", label
@@ -298,7 +339,7 @@ class Interpreter:
             cur = _FormBuilder(source=src, form=Form(source=src))
             return cur
 
-        clean, is_target, views = self._clean.__getitem__, self._is_target, self._row_views
+        clean, table_targets, views = self._clean.__getitem__, self._table_targets, self._row_views
         needs_clean = nz.needs_clean
         rows = grid.rows
         at, n_rows = 0, len(rows)
@@ -310,7 +351,7 @@ class Interpreter:
             # of the table (titles, headers and 总分 rows never do); this is most rows of a batch
             if cur is not None and cur.columns is not None and not cur.after_table:
                 t_col = cur.columns.get("target")
-                if t_col is not None and t_col < len(cells) and is_target[cells[t_col]]:
+                if t_col is not None and t_col < len(cells) and table_targets[cells[t_col]] is not None:
                     at = self._table_rows(grid, at - 1, cur, t_col, errors)
                     continue
             view = views[tuple(cells)]
@@ -366,11 +407,11 @@ class Interpreter:
                 if m:
                     b.form.funds.weight = float(m.group(1))
                 continue
-            if b.funds_cols is not None and not b.columns and self._funds_row(cells, keys, b):
+            if b.funds_cols is not None and not b.columns and self._funds_row(view, b):
                 continue
 
             # goals
-            if any(k in self.vocab.goal_labels for k in keys) or "goals_expected" in roles:
+            if view.names_goal or "goals_expected" in roles:
                 b.in_goals = True
                 b.goal_cols = ["goals_expected", "goals_achieved"]
                 texts = [c for i, c in nonempty if keys[i] not in self.vocab.goal_labels and not self.vocab.column_of(keys[i])]
@@ -378,8 +419,8 @@ class Interpreter:
                 continue
 
             # indicator table header
-            if self._is_indicator_header(roles):
-                b.columns = roles
+            if view.table_plan is not None:  # an indicator table header
+                b.columns, b.plan = roles, view.table_plan
                 b.in_goals = False
                 b.after_table = False
                 continue
@@ -455,15 +496,17 @@ class Interpreter:
             year=int(m_year.group(1)) if m_year else None,
             total=float(m_total.group(1)) if m_total else None,
             is_year_line=len(distinct) == 1 and _YEAR.fullmatch(joined.strip("()（）")) is not None,
+            names_goal=not self.vocab.goal_labels.isdisjoint(keys),
             roles=roles,
             label_roles={r: i for r, i in roles.items() if r in ("project", "department", "unit_name")},
+            table_plan=_TablePlan.of(roles) if self._is_indicator_header(roles) else None,
         )
 
     def _split_label_cells(self, cells: list[str]) -> list[str]:
         """"单位名称：县第一中学" in one cell becomes a label cell and a value cell."""
         out: list[str] = []
         for c in cells:
-            m = _LABEL_IN_CELL.match(c)
+            m = _LABEL_IN_CELL.match(c) if ":" in c or "：" in c else None  # most cells: no colon to split at
             if m and self._cell_role(m.group(1)) in ("project", "department", "unit_name"):
                 out.extend((m.group(1).strip(), m.group(2).strip()))
             else:
@@ -486,12 +529,13 @@ class Interpreter:
             else:
                 form.unit = value
 
-    def _funds_row(self, cells: list[str], keys: list[str], b: _FormBuilder) -> bool:
+    def _funds_row(self, view: _RowView, b: _FormBuilder) -> bool:
         """A row of the funds block; only the 年度资金总额 row feeds the model, others are read and kept out."""
+        cells, keys = view.cells, view.keys
         label_idx = None
         kind = None
-        for i, k in enumerate(keys):
-            kind = self._funds_kind[k]
+        for i, _ in view.nonempty:  # an empty cell names no funds row
+            kind = self._funds_kind[keys[i]]
             if kind:
                 label_idx = i
                 break
@@ -543,25 +587,21 @@ class Interpreter:
         """`_indicator_row` for the run of common rows from `start` on whose target stands in the
         header's target column: each goes from its cells straight to its packed values. Returns
         where the run ends (the first row that is not such a row)."""
-        cols = b.columns or {}
-        plan = [(role, cols[role]) for role in INDICATOR_FIELDS if role in cols]
-        name_col, l1_col, w_col, s_col = cols.get("name"), cols.get("level1", 0), cols.get("weight"), cols.get("score")
-        # the texts _pack_texts reads after the name and target, in one call when the row is wide enough
-        rest_cols = _pack_columns(cols)[2:]
-        rest_width = max((c for c in rest_cols if c is not None), default=-1) + 1
-        rest = itemgetter(*rest_cols) if None not in rest_cols else None  # always 4 or 7 columns
-        rest_safe = _safe_getter(rest_cols)
+        plan = b.plan
+        assert plan is not None  # set with the table header that brought the reading here
+        name_col, l1_col, w_col, s_col = plan.name_col, plan.l1_col, plan.w_col, plan.s_col
+        rest, rest_width, rest_safe, plain = plan.rest, plan.rest_width, plan.rest_safe, plan.plain
         file, sheet, out, level1, level2 = grid.file, grid.sheet, b.indicators, b.level1, b.level2
-        clean, needs_clean, is_target = self._clean.__getitem__, nz.needs_clean, self._is_target
+        clean, needs_clean, table_targets = self._clean.__getitem__, nz.needs_clean, self._table_targets
         levels, placeholders, pack, pack_texts = self._levels, self._placeholders, self._pack_plain, self._pack_texts
-        plain = len(rest_cols) == _PACK_PLAIN - 2
         last: tuple[Row, list[str], str, str | None, str | None] | None = None
         rows = grid.rows
         for at in range(start, len(rows)):
             row = rows[at]
             cells = row.cells if row.clean or not needs_clean("\0".join(row.cells)) else list(map(clean, row.cells))
             n = len(cells)
-            if t_col >= n or not is_target[cells[t_col]]:
+            target = table_targets[cells[t_col]] if t_col < n else None
+            if target is None:
                 break
             name_idx = name_col
             if name_idx is None or name_idx >= n or not cells[name_idx]:
@@ -589,7 +629,7 @@ class Interpreter:
             texts = rest(cells) if rest is not None and n >= rest_width else rest_safe(cells)
             if plain:
                 actual, weight, score, reason = texts
-                pack(out, level1, level2, name, cells[t_col], actual, weight, score, reason, row, file, sheet)
+                pack(out, level1, level2, name, target, actual, weight, score, reason, row, file, sheet)
             else:
                 pack_texts(out, level1, level2, (name, cells[t_col], *texts), row, file, sheet)
             last = (row, cells, name, level1, level2)
@@ -600,8 +640,8 @@ class Interpreter:
             # the last row's texts by role, for a continuation row to extend (the name and target found win)
             row, cells, name, l1, l2 = last
             n = len(cells)
-            values = (*(cells[c] if c < n else "" for _, c in plan), name, cells[t_col])
-            b.last = _RawIndicator((*(role for role, _ in plan), "name", "target"), values, l1, l2, row)
+            values = (*(cells[c] if c < n else "" for c in plan.role_cols), name, cells[t_col])
+            b.last = _RawIndicator(plan.roles, values, l1, l2, row)
         return at
 
     def _indicator_row(self, row: Row, cells: list[str], b: _FormBuilder) -> str | None:
@@ -691,12 +731,13 @@ class Interpreter:
     # hold them (one tuple of twenty built per row cost more than the rest of packing it)
     def _pack_plain(
         self, out: list[object], level1: str | None, level2: str | None,
-        name: str, target: str, actual: str, weight: str, score: str, reason: str,
+        name: str, target: nz.TargetParts, actual: str, weight: str, score: str, reason: str,
         row: Row, file: str, sheet: str | None,
     ) -> None:  # fmt: skip
-        """Append one indicator of a row without unit, operator or measure texts to `out`."""
+        """Append one indicator of a row without unit, operator or measure texts to `out` (its
+        target already parsed, by `_targets_of` or `_table_targets`)."""
         out += (level1, level2, self._names[name])
-        out += self._targets_of[target]
+        out += target
         out += self._actuals_of[actual]
         out += self._scores[(weight, score)]
         out += (self._reasons_of[reason], file, row.page, sheet, row.line)
@@ -709,7 +750,8 @@ class Interpreter:
         only: no unit, operator or measure)."""
         if len(texts) <= _PACK_PLAIN:
             name, target, actual, weight, score, reason = texts
-            self._pack_plain(out, level1, level2, name, target, actual, weight, score, reason, row, file, sheet)
+            parts = self._targets_of[target]
+            self._pack_plain(out, level1, level2, name, parts, actual, weight, score, reason, row, file, sheet)
             return
         name, target, actual, weight, score, reason, unit, op, measure = texts
         out += (level1, level2, self._names[name])
@@ -741,16 +783,17 @@ class Interpreter:
 
     @staticmethod
     def _target_plain(text: str) -> nz.TargetParts:
-        """`_target_args` of a target with no unit or operator cell beside it."""
+        """`_target_args` of a target with no unit or operator cell beside it. Only the operator and
+        unit are shared: they repeat across distinct texts (a worker's pickle then writes each once);
+        the raw text is the memo's key, shared by its rows already, and pickle never shares floats."""
         raw, op, value, unit, qualitative = nz.target_parts(text)
-        S = canon_str
-        return S(raw, raw) or "", S(op, op), canon_float(value), S(unit, unit), S(qualitative, qualitative)
+        return raw, canon_str(op, op), value, canon_str(unit, unit), qualitative
 
     def _actual_plain(self, text: str) -> nz.ActualParts:
-        """`_actual_args` of an actual value with no unit cell beside it."""
+        """`_actual_args` of an actual value with no unit cell beside it (shared as `_target_plain`
+        says; a status is one of the vocabulary's own strings)."""
         raw, value, unit, status = nz.actual_parts(text, self.vocab)
-        S = canon_str
-        return S(raw, raw) or "", canon_float(value), S(unit, unit), S(status, status)  # type: ignore[return-value]
+        return raw, value, canon_str(unit, unit), status
 
     @staticmethod
     def _score_values(cells: tuple[str | None, str | None]) -> tuple[float | None, ...]:
@@ -798,9 +841,11 @@ class Interpreter:
         form_key = _tuple_getter([roles[r] for r in ("project", "department", "unit_name", "year") if r in roles])
         name_i, target_i, l1_i, l2_i = roles["name"], roles.get("target"), roles.get("level1"), roles.get("level2")
         clean, needs_clean, level = self._clean.__getitem__, nz.needs_clean, self._flat_level
-        pack, pack_texts = self._pack_plain, self._pack_texts
+        pack, pack_texts, targets_of = self._pack_plain, self._pack_texts, self._targets_of
         file, sheet = grid.file, grid.sheet
         no_level = level[""]
+        last_key: tuple[str, ...] | None = None
+        last: _FormBuilder | None = None
         for row in grid.rows[header_idx + 1 :]:
             cells = row.cells if row.clean or not needs_clean("\0".join(row.cells)) else list(map(clean, row.cells))
             if not any(cells):
@@ -811,7 +856,8 @@ class Interpreter:
                 errors.append(self._err(grid, row, "该行没有指标名称和指标值，已跳过"))
                 continue
             fkey = form_key(cells)
-            b = forms.get(fkey)
+            # a form's rows come one after another: most rows have the last row's key (compared, not hashed)
+            b = last if fkey == last_key else forms.get(fkey)
             if b is None:
 
                 def get(role: str, cells: list[str] = cells) -> str:
@@ -840,11 +886,13 @@ class Interpreter:
                     grade=_canon(get("grade") or None),
                 )
                 b = forms[fkey] = _FormBuilder(source=src, form=form)
+            last_key, last = fkey, b
             level1 = level[cells[l1_i]] if l1_i is not None else no_level
             level2 = level[cells[l2_i]] if l2_i is not None else no_level
             if plain:
                 name, target, actual, weight, score, reason = texts_of(cells)
-                pack(b.indicators, level1, level2, name, target, actual, weight, score, reason, row, file, sheet)
+                parts = targets_of[target]
+                pack(b.indicators, level1, level2, name, parts, actual, weight, score, reason, row, file, sheet)
             else:
                 pack_texts(b.indicators, level1, level2, texts_of(cells), row, file, sheet)
         return [self._finish(b, grid, errors) for b in forms.values()]

@@ -9,31 +9,41 @@ Clustering: agglomerative, average linkage on cosine distances, cut at a distanc
 number of causes follows the data. It runs on distinct cause units (texts repeat a lot); past
 `max_fit` distinct units it fits on the most frequent ones plus a seeded sample of the rest and
 assigns the others to the nearest cause, vectorised.
+
+Work per reason is only its record (ReasonAnalysis): clause analysis, boilerplate keys and clause
+lists are worked out once per distinct text, cause assignment once per distinct cause unit, and
+equal clauses, unit analyses and boilerplate lists are shared, read-only objects.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.cluster import AgglomerativeClustering
+from scipy.cluster.hierarchy import linkage
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial.distance import squareform
 from sklearn.metrics.pairwise import cosine_distances
 from sklearn.preprocessing import normalize
 
 from .cause_model import OTHER_LABEL, Category, CauseInfo, CauseModel, Featurizer, Taxonomy, load_taxonomy
-from .clauses import CauseUnit, analyse_text, focus_words, load_markers
+from .clauses import TextAnalysis, analyse_text, focus_words, forget_texts, load_markers
 from .model import Form, Source
 from .normalize import key
 from .results import OTHER_CAUSE_ID, Cause, CauseResult, Clause, ReasonAnalysis
 from .segment import load_lexicon
 
 BOILERPLATE_PLACES = 5  # places listed per repeated text (the count is always complete)
+# normalize.key without its cache: reason texts are long and seldom met again, and a province's
+# year would fill the cache (kept for the short labels the interpreter compares) with them
+_uncached_key = key.__wrapped__
+_UNPLACED = (OTHER_CAUSE_ID, 0.0)  # a cause text without a word to cluster on
 
 
 class ReasonRef(NamedTuple):
@@ -122,9 +132,16 @@ class CauseMiner:
         return self
 
     def fit_predict(self, texts: Sequence[str]) -> list[str]:
+        assigned = self.fit_counts(Counter(texts))
+        self.labels_ = [assigned.get(t, _UNPLACED)[0] for t in texts]
+        self.scores_ = np.array([assigned.get(t, _UNPLACED)[1] for t in texts])
+        return self.labels_
+
+    def fit_counts(self, counts: Counter[str]) -> dict[str, tuple[str, float]]:
+        """Fit on distinct cause texts with their occurrence counts; each text's (cause id, score).
+        Texts without a word to cluster on are left out (they belong to no cause)."""
         p = self.params
         taxonomy = self.taxonomy or load_taxonomy()
-        counts = Counter(texts)
         distinct = sorted(t for t in counts if focus_words(t))
         fit_set = self._fit_subset(distinct, counts)
         focus = [focus_words(t) for t in fit_set]
@@ -145,7 +162,7 @@ class CauseMiner:
             ids, scores = model.assign([focus_words(t) for t in rest])
             assigned.update({t: (c, float(s)) for t, c, s in zip(rest, ids, scores, strict=True)})
         model.summary = {
-            "texts": len(texts),
+            "texts": sum(counts.values()),
             "distinct_texts": len(counts),
             "distinct_cause_units": len(distinct),
             "fitted_units": len(fit_set),
@@ -155,9 +172,7 @@ class CauseMiner:
             "lexicon": load_lexicon().digest,
         }
         self.model_ = model
-        self.labels_ = [assigned.get(t, (OTHER_CAUSE_ID, 0.0))[0] for t in texts]
-        self.scores_ = np.array([assigned.get(t, (OTHER_CAUSE_ID, 0.0))[1] for t in texts])
-        return self.labels_
+        return assigned
 
     def _fit_subset(self, distinct: list[str], counts: Counter[str]) -> list[str]:
         """All distinct units, or the most frequent half of `max_fit` plus a seeded sample of the rest."""
@@ -171,15 +186,26 @@ class CauseMiner:
         return sorted(head + [tail[i] for i in sorted(pick)])
 
     def _cluster(self, x: sp.csr_matrix) -> np.ndarray:
+        """Average linkage on cosine distances, cut as scikit-learn's AgglomerativeClustering cuts at
+        a distance threshold: the merges at or above it, the last ones of the tree, are undone. Built
+        from the condensed distances (upper triangle): at 3,000 units the square matrix is 72 MB, and
+        scikit-learn's own route indexes its triangle with two more arrays of that size."""
         n = x.shape[0]
         if n < 2:
             return np.zeros(n, dtype=int)
         dist = cosine_distances(x)
         np.clip(dist, 0.0, 2.0, out=dist)
-        algo = AgglomerativeClustering(
-            n_clusters=None, distance_threshold=self.params.distance_threshold, metric="precomputed", linkage="average"
-        )
-        return np.asarray(algo.fit_predict(dist))
+        condensed = squareform(dist, checks=False)
+        del dist
+        tree = linkage(condensed, method="average")
+        del condensed
+        kept = n - 1 - int(np.count_nonzero(tree[:, 2] >= self.params.distance_threshold))
+        # the clusters: the connected parts of the tree's first `kept` merges (node n + i is merge i)
+        children = tree[:kept, :2].astype(np.int64).ravel()
+        parents = np.repeat(np.arange(n, n + kept, dtype=np.int64), 2)
+        size = 2 * n - 1
+        merges = sp.coo_matrix((np.ones(len(children)), (children, parents)), shape=(size, size))
+        return np.asarray(connected_components(merges, directed=False)[1][:n])
 
     @staticmethod
     def _order_clusters(raw: np.ndarray, units: list[str], counts: Counter[str]) -> list[list[int]]:
@@ -240,12 +266,16 @@ class CauseMiner:
 
     def predict_scores(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
         """Cause ids and cosine similarities; each distinct text is vectorised once."""
+        assigned = self.predict_distinct(dict.fromkeys(texts))
+        return [assigned[t][0] for t in texts], np.array([assigned[t][1] for t in texts])
+
+    def predict_distinct(self, texts: Iterable[str]) -> dict[str, tuple[str, float]]:
+        """(cause id, cosine similarity) of each of these distinct texts."""
         if self.model_ is None:
             raise RuntimeError("CauseMiner is not fitted")
-        distinct = list(dict.fromkeys(texts))
+        distinct = list(texts)
         ids, scores = self.model_.assign([focus_words(t) for t in distinct])
-        index = {t: i for i, t in enumerate(distinct)}
-        return [ids[index[t]] for t in texts], np.array([scores[index[t]] for t in texts])
+        return {t: (c, float(s)) for t, c, s in zip(distinct, ids, scores, strict=True)}
 
     @property
     def causes_(self) -> list[CauseInfo]:
@@ -332,55 +362,62 @@ def match_category(
 # ---------------------------------------------------------------- the pipeline
 
 
-def _boilerplate(refs: Sequence[ReasonRef]) -> dict[int, tuple[list[Source], int]]:
-    """For each reason whose text appears elsewhere too: the other places (capped) and their count."""
-    keys: dict[str, str] = {}
-    places: dict[str, list[int]] = defaultdict(list)
+def _group_by_text(refs: Sequence[ReasonRef]) -> dict[str, list[int]]:
+    """Each distinct text with its reasons (positions in `refs`), in order of first appearance."""
+    by_text: defaultdict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(refs):
-        k = keys.get(r.text)
-        if k is None:
-            k = keys[r.text] = key(r.text)
-        places[k].append(i)
-    out: dict[int, tuple[list[Source], int]] = {}
-    for idx in places.values():
-        if len(idx) > 1:
-            head = idx[: BOILERPLATE_PLACES + 1]  # enough to list BOILERPLATE_PLACES others for anyone
-            for i in idx:
-                others = [refs[j].source for j in head if j != i][:BOILERPLATE_PLACES]
-                out[i] = (others, len(idx) - 1)
-    return out
+        by_text[r.text].append(i)
+    return dict(by_text)
 
 
-def analyse_reasons(refs: Sequence[ReasonRef]) -> list[ReasonAnalysis]:
-    """Clauses, roles, vague and boilerplate flags of every reason (no causes yet)."""
-    repeats = _boilerplate(refs)
-    out = []
-    # reasons with the same text share one clause list: their clauses, causes and scores are the same
-    # by construction (causes are assigned per distinct text), and texts repeat a lot
-    shared: dict[str, list[Clause]] = {}
-    for i, r in enumerate(refs):
-        a = analyse_text(r.text)
-        places, count = repeats.get(i, ([], 0))
-        clauses = shared.get(r.text)
-        if clauses is None:
-            clauses = shared[r.text] = [Clause(c.text, c.role) for c in a.clauses]
-        out.append(
-            ReasonAnalysis(
-                project=r.project,
-                unit=r.unit,
-                indicator=r.indicator,
-                lost=r.lost,
-                text=r.text,
-                vague=a.vague,
-                boilerplate=places,
-                clauses=clauses,
-                source=r.source,
-                form_index=r.form_index,
-                indicator_index=r.indicator_index,
-                boilerplate_count=count,
+def _boilerplate(refs: Sequence[ReasonRef], by_text: dict[str, list[int]]) -> tuple[list[list[Source]], list[int]]:
+    """For each reason: the other places its text appears (capped at BOILERPLATE_PLACES) and their
+    count. Texts are compared by their `key`, worked out once per distinct text. The lists are
+    read-only and shared: every reason past the first few places of a text lists the same ones,
+    and a reason whose text appears nowhere else has the one empty list."""
+    by_key: dict[str, list[int]] = {}
+    for text, idx in by_text.items():
+        k = _uncached_key(text)
+        at = by_key.get(k)
+        # texts that differ only in width or spaces count as one: their places back in reason order
+        by_key[k] = idx if at is None else sorted(at + idx)
+    none: list[Source] = []
+    places = [none] * len(refs)
+    counts = [0] * len(refs)
+    for idx in by_key.values():
+        if len(idx) < 2:
+            continue
+        head = idx[:BOILERPLATE_PLACES]
+        for i in head:
+            places[i] = [refs[j].source for j in idx[: BOILERPLATE_PLACES + 1] if j != i]
+        if len(idx) > len(head):
+            first = [refs[j].source for j in head]  # what every later place lists
+            for i in idx[len(head) :]:
+                places[i] = first
+        n = len(idx) - 1
+        for i in idx:
+            counts[i] = n
+    return places, counts
+
+
+def _build_reasons(
+    refs: Sequence[ReasonRef],
+    by_text: dict[str, list[int]],
+    analyses: dict[str, TextAnalysis],
+    clause_lists: dict[str, list[Clause]],
+) -> list[ReasonAnalysis]:
+    """One ReasonAnalysis per reason, in `refs` order; reasons with the same text share its clause list."""
+    places, counts = _boilerplate(refs, by_text)
+    out: list[ReasonAnalysis | None] = [None] * len(refs)
+    for text, idx in by_text.items():
+        vague, clauses = analyses[text].vague, clause_lists[text]
+        for i in idx:
+            r = refs[i]
+            out[i] = ReasonAnalysis(
+                r.project, r.unit, r.indicator, r.lost, text, vague, places[i], clauses,
+                r.source, r.form_index, r.indicator_index, counts[i],
             )
-        )
-    return out
+    return out  # type: ignore[return-value]  # every position filled: by_text covers every reason
 
 
 ModelLike = CauseModel | CauseMiner | str | Path | None
@@ -388,45 +425,77 @@ ModelLike = CauseModel | CauseMiner | str | Path | None
 
 def mine_reasons(refs: Sequence[ReasonRef], model: ModelLike = None, random_state: int = 0, **params: object) -> CauseResult:
     """Analyse the reasons and tie their cause units to causes: mined here, or from a saved model
-    (a CauseModel, a fitted CauseMiner, or a model folder)."""
+    (a CauseModel, a fitted CauseMiner, or a model folder).
+
+    Everything but the per-reason records is worked out once per distinct text (a province's year
+    repeats each about four times) and once per distinct cause unit; a unit weighs as many times
+    as it occurs."""
     if isinstance(model, str | Path):
         model = CauseModel.load(model)
-    reasons = analyse_reasons(refs)
-    units = [(ri, u) for ri, r in enumerate(refs) for u in analyse_text(r.text).units]
-    texts = [u.text for _, u in units]
+    by_text = _group_by_text(refs)
+    analyses = {t: analyse_text(t) for t in by_text}
+    unit_counts: Counter[str] = Counter()
+    for t, idx in by_text.items():
+        for u in analyses[t].units:
+            unit_counts[u.text] += len(idx)
     if model is None:
         miner = CauseMiner(random_state, **params)  # type: ignore[arg-type]
-        ids = miner.fit_predict(texts)
-        scores = miner.scores_
+        assigned = miner.fit_counts(unit_counts)
     else:
         miner = model if isinstance(model, CauseMiner) else CauseMiner.from_model(model)
-        ids, scores = miner.predict_scores(texts)
+        assigned = miner.predict_distinct(unit_counts)
     assert miner.model_ is not None
-    for (ri, u), cid, score in zip(units, ids, scores, strict=True):
-        for ci in u.clauses:
-            clause = reasons[ri].clauses[ci]
-            clause.cause_id, clause.score = cid, float(score)
-    return CauseResult(reasons, _causes(miner.model_, units, ids, scores))
+    reasons = _build_reasons(refs, by_text, analyses, _clause_lists(analyses, assigned))
+    return CauseResult(reasons, _causes(miner.model_, unit_counts, assigned))
 
 
-def _causes(model: CauseModel, units: Sequence[tuple[int, CauseUnit]], ids: Sequence[str], scores: np.ndarray) -> list[Cause]:
-    """The causes met in this run, biggest first, with the best-fitting clauses as examples."""
+def _clause_lists(analyses: dict[str, TextAnalysis], assigned: dict[str, tuple[str, float]]) -> dict[str, list[Clause]]:
+    """Each text's clauses with their causes (`assigned`: by cause unit text). Equal clauses are one
+    read-only object: a text's clauses recur in many other texts (a province's year: ~280k
+    clauses of 71k texts made of ~5k distinct clause texts). Keys are object ids: the analyses and `assigned` keep those objects
+    alive meanwhile."""
+    plain: dict[int, Clause] = {}  # id(ClauseInfo) → its clause without a cause
+    tied: dict[tuple[int, int], Clause] = {}  # (id(ClauseInfo), id(its cause and score)) → its clause
+    out: dict[str, list[Clause]] = {}
+    for t, a in analyses.items():
+        infos = a.clauses
+        clauses = [plain.get(id(c)) or plain.setdefault(id(c), Clause(c.text, c.role)) for c in infos]
+        for u in a.units:
+            cause = assigned.get(u.text, _UNPLACED)
+            for ci in u.clauses:
+                k = (id(infos[ci]), id(cause))
+                clause = tied.get(k)
+                if clause is None:
+                    clause = tied[k] = Clause(infos[ci].text, infos[ci].role, *cause)
+                clauses[ci] = clause
+        out[t] = clauses
+    return out
+
+
+def _causes(model: CauseModel, unit_counts: Counter[str], assigned: dict[str, tuple[str, float]]) -> list[Cause]:
+    """The causes met in this run, biggest first (by unit occurrences), with the best-fitting
+    distinct units as examples."""
     members: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for (_, u), cid, s in zip(units, ids, scores, strict=True):
-        members[cid].append((float(s), u.text))
+    sizes: Counter[str] = Counter()
+    for text, n in unit_counts.items():
+        cid, score = assigned.get(text, _UNPLACED)
+        members[cid].append((-score, text))
+        sizes[cid] += n
     out = []
     info = {c.id: c for c in model.causes}
     for cid, mem in members.items():
-        examples = [t for _, t in sorted({(-s, t) for s, t in mem})]
-        examples = list(dict.fromkeys(examples))[:3]
+        examples = [t for _, t in sorted(mem)[:3]]
         if cid == OTHER_CAUSE_ID:
-            out.append(Cause(OTHER_CAUSE_ID, OTHER_LABEL, None, [], len(mem), examples))
+            out.append(Cause(OTHER_CAUSE_ID, OTHER_LABEL, None, [], sizes[cid], examples))
         else:
             c = info[cid]
-            out.append(Cause(c.id, c.label, c.category, list(c.keywords), len(mem), examples))
+            out.append(Cause(c.id, c.label, c.category, list(c.keywords), sizes[cid], examples))
     return sorted(out, key=lambda c: (c.id == OTHER_CAUSE_ID, -c.size, c.id))
 
 
 def mine_causes(forms: Sequence[Form], model: ModelLike = None, random_state: int = 0, **params: object) -> CauseResult:
-    """Mine the causes of these forms' reasons (or assign them to a saved model's causes)."""
-    return mine_reasons(extract_reasons(forms), model, random_state, **params)
+    """Mine the causes of these forms' reasons (or assign them to a saved model's causes); the
+    per-text analyses are let go afterwards (`clauses.forget_texts`): nothing after mining uses them."""
+    result = mine_reasons(extract_reasons(forms), model, random_state, **params)
+    forget_texts()
+    return result

@@ -86,7 +86,8 @@ def read_text(path: Path) -> list[Grid]:
     # split on line ends only: str.splitlines() also breaks at form feeds (so pages were never
     # counted) and at \x0b, \x1c-\x1e, \x85, \u2028, which would shift every later line number
     # away from what an editor shows
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # one scan: most files have none, and each replace scans the whole text
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     clean = _clean_lines(text, lines)
     if "\f" in text:  # a form feed starts a new page, from its own line on
