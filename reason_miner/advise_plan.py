@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import InitVar, dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from .link import Link, to_cents
 from .normalize import key
+from .records import record
 from .vocab import load_json
 
 if TYPE_CHECKING:
@@ -81,21 +83,96 @@ def load_catalogue() -> MeasureCatalogue:
     )
 
 
+T = TypeVar("T")
+
+
+class Lines(Sequence[str], Generic[T]):
+    """Text lines made from `items` by `render` when read, then the `extra` lines as they are.
+
+    A plan's 问题表现 and indicators are one line per row, and every row is in two plans (its
+    cause's and its unit's): held as text, a province's plans keep ~190 MB; the rows they are made
+    from are in memory anyway. Reports read the first few lines of most plans; findings.json reads
+    each line once."""
+
+    __slots__ = ("_items", "_render", "_extra")
+
+    def __init__(self, items: list[T], render: Callable[[T], str], extra: list[str] | None = None) -> None:
+        self._items, self._render, self._extra = items, render, extra or []
+
+    def __len__(self) -> int:
+        return len(self._items) + len(self._extra)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        n = len(self._items)
+        i = index + len(self) if index < 0 else index
+        if not 0 <= i < len(self):
+            raise IndexError(index)
+        return self._render(self._items[i]) if i < n else self._extra[i - n]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from map(self._render, self._items)
+        yield from self._extra
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # compared by content, like a list
+
+    def __repr__(self) -> str:
+        return f"Lines({list(self)!r})"
+
+
+_NO_LINES: Lines[Any] = Lines([], str)
+
+
 @dataclass
 class Plan:
+    """One plan. Its `problems` (问题表现, each with its location) and `indicators` (those the plan
+    should move) are `Lines` made from the linked rows when read: `to_dict` writes them as lists in
+    their place (after `cause_ids` and after `responsible`)."""
+
     scope: Literal["cause", "unit"]
     title: str
     cause_ids: list[str]
-    problems: list[str]  # 问题表现, each with its location
     analysis: list[str]  # 原因分析
     own_measures: list[str]  # what the units wrote, de-duplicated
     standard_measures: list[str]  # from corpora/measures for the cause category
     responsible: list[str]  # 责任单位
-    indicators: list[str]  # indicators the plan should move
     deadline: str = ""  # 完成时限: for the user to fill
+    problem_lines: InitVar[Lines[Any] | None] = None
+    indicator_lines: InitVar[Lines[Any] | None] = None
+
+    def __post_init__(self, problem_lines: Lines[Any] | None, indicator_lines: Lines[Any] | None) -> None:
+        self._problems = problem_lines or _NO_LINES  # not fields: see the class docstring
+        self._indicators = indicator_lines or _NO_LINES
+
+    @property
+    def problems(self) -> Lines[Any]:
+        return self._problems
+
+    @property
+    def indicators(self) -> Lines[Any]:
+        return self._indicators
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d: dict[str, Any] = {}
+        for k, v in record(self).items():
+            if k == "analysis":
+                d["problems"] = list(self._problems)
+            elif k == "deadline":
+                d["indicators"] = list(self._indicators)
+            d[k] = v
+        return d
 
 
 def dedupe_measures(texts: list[str], catalogue: MeasureCatalogue | None = None,
@@ -118,11 +195,21 @@ def dedupe_measures(texts: list[str], catalogue: MeasureCatalogue | None = None,
 
 
 def _problem(lk: Link) -> str:
-    quote = f"原文：“{lk.reason}”" if lk.reason else "未填写偏差原因"
+    """A row's 问题表现 line (the same for every link of the row). Made twice per row when findings.json
+    is written (its cause's plan, its unit's plan), so the link's properties are read inline."""
+    row, a = lk.row, lk.analysis
+    reason = a.text if a is not None else row.reason  # lk.reason
+    quote = f"原文：“{reason}”" if reason else "未填写偏差原因"
+    lost = row.lost
+    lost = round(lost * 100) / 100 if lost and lost > 0 else 0.0  # lk.lost
     return (
-        f"「{lk.project or '未命名项目'}」{lk.indicator}（目标{lk.target}，完成{lk.actual}，扣{lk.lost:g}分）："
-        f"{quote}（来源：{lk.location}）"
+        f"「{lk.form.project or '未命名项目'}」{row.name}（目标{row.target.raw}，完成{row.actual.raw}，扣{lost:g}分）："
+        f"{quote}（来源：{row.source.describe()}）"
     )
+
+
+def _indicator_line(lk: Link) -> str:
+    return f"{lk.form.project or '未命名项目'}：{lk.row.name}"
 
 
 Row = tuple[int, int]  # (form_index, indicator_index)
@@ -130,31 +217,16 @@ Row = tuple[int, int]  # (form_index, indicator_index)
 
 @dataclass
 class _Texts:
-    """What the plans of one batch repeat, built once: a row's 问题表现 line, indicator line and lost
-    points (a row appears in its cause's plan and its unit's plan), each measure text's comparison
-    key, and each cause's standard measures (unit plans name the same few dozen causes)."""
+    """What the plans of one batch repeat, worked out once: each measure text's comparison key and
+    each cause's standard measures (unit plans name the same few dozen causes)."""
 
     catalogue: MeasureCatalogue
-    row_lines: dict[Row, tuple[str, str, int]] = field(default_factory=dict)
     measure_keys: dict[str, str] = field(default_factory=dict)
     standard: dict[tuple[str, str | None], list[str]] = field(default_factory=dict)
 
-    def lines_of(self, rows: dict[Row, Link]) -> tuple[list[str], list[str], int]:
-        """The rows' 问题表现 lines, their indicator lines and the points they lost (hundredths)."""
-        problems, indicators = [], []
-        lost = 0
-        known = self.row_lines
-        for row, lk in rows.items():
-            lines = known.get(row)
-            if lines is None:
-                lines = known[row] = (_problem(lk), _indicator_line(lk), to_cents(lk.lost))
-            problems.append(lines[0])
-            indicators.append(lines[1])
-            lost += lines[2]
-        return problems, indicators, lost
-
     def measures_of(self, rows: dict[Row, Link]) -> list[str]:
-        return dedupe_measures([m for lk in rows.values() for m in lk.measures], self.catalogue, self.measure_keys)
+        return dedupe_measures([m for lk in rows.values() for m in lk.part.measures], self.catalogue,
+                               self.measure_keys)
 
     def standard_of(self, label: str, category: str | None) -> list[str]:
         """The standard measures of a cause's catalogue category."""
@@ -165,8 +237,16 @@ class _Texts:
         return found
 
 
-def _indicator_line(lk: Link) -> str:
-    return f"{lk.project or '未命名项目'}：{lk.indicator}"
+def _lines(rows: dict[Row, Link], problems: list[str] | None = None,
+           indicators: list[str] | None = None) -> tuple[Lines[Link], Lines[Link]]:
+    """The rows' 问题表现 lines and their distinct indicator lines (made when read), each followed by
+    the given extra lines."""
+    firsts: dict[str, Link] = {}  # indicator line → the first row with it
+    for lk in rows.values():
+        firsts.setdefault(_indicator_line(lk), lk)
+    extra = [line for line in dict.fromkeys(indicators or []) if line not in firsts]
+    return (Lines(list(rows.values()), _problem, problems),
+            Lines(list(firsts.values()), _indicator_line, extra))
 
 
 def _rows(links: list[Link]) -> dict[Row, Link]:
@@ -193,19 +273,22 @@ def _cause_plan(entry: SystemicCause, links: list[Link], texts: _Texts) -> Plan:
     analysis.extend(_signal_lines(entry.signals))
     if entry.implied:
         analysis.append(entry.why + "。")
-    problems, indicators, _ = texts.lines_of(rows)
-    problems += [f"「{s.project}」{'、'.join(s.indicators)}未完成（扣{s.lost:g}分）" for s in entry.signals if entry.implied]
-    indicators += [f"{s.project}：{n}" for s in entry.signals if entry.implied for n in s.indicators]
+    implied = entry.signals if entry.implied else []
+    problems, indicators = _lines(
+        rows,
+        [f"「{s.project}」{'、'.join(s.indicators)}未完成（扣{s.lost:g}分）" for s in implied],
+        [f"{s.project}：{n}" for s in implied for n in s.indicators],
+    )
     return Plan(
         scope="cause",
         title=f"关于“{entry.label}”问题的改进计划",
         cause_ids=[entry.cause_id],
-        problems=problems,
         analysis=analysis,
         own_measures=texts.measures_of(rows),
         standard_measures=list(texts.standard_of(entry.label, entry.category)),
         responsible=entry.units,
-        indicators=list(dict.fromkeys(indicators)),
+        problem_lines=problems,
+        indicator_lines=indicators,
     )
 
 
@@ -221,29 +304,30 @@ def _unit_plan(unit: str, links: list[Link], signals: list[Signal], texts: _Text
         else:
             group.append(lk)
             cents[cid] += lk.attributed_cents
-    order = sorted(by_cause, key=lambda c: (-cents[c], by_cause[c][0].cause_label))
+    order = sorted(by_cause, key=lambda c: (-cents[c], by_cause[c][0].part.label))
     analysis = []
     standard: list[str] = []
     for cid in order:
-        first = by_cause[cid][0]
+        part = by_cause[cid][0].part
         count = len({(lk.form_index, lk.indicator_index) for lk in by_cause[cid]})
-        analysis.append(f"{first.cause_label}：涉及{count}项指标，归因扣分{cents[cid] / 100:g}分。")
-        standard += texts.standard_of(first.cause_label, first.category)
+        analysis.append(f"{part.label}：涉及{count}项指标，归因扣分{cents[cid] / 100:g}分。")
+        standard += texts.standard_of(part.label, part.category)
     analysis.extend(_signal_lines(signals))
     for s in signals:
         standard += texts.catalogue.measures(s.category)
     rows = _rows(links)
-    problems, indicators, lost = texts.lines_of(rows)
+    lost = sum(to_cents(lk.lost) for lk in rows.values())
+    problems, indicators = _lines(rows)
     return Plan(
         scope="unit",
         title=f"{unit}改进计划（共{len(rows)}项指标扣分或说明偏差，扣{lost / 100:g}分）",
         cause_ids=order,
-        problems=problems,
         analysis=analysis,
         own_measures=texts.measures_of(rows),
         standard_measures=list(dict.fromkeys(standard)),
         responsible=[unit],
-        indicators=list(dict.fromkeys(indicators)),
+        problem_lines=problems,
+        indicator_lines=indicators,
     )
 
 
@@ -256,7 +340,7 @@ def draft_plans(
     by_unit: dict[str, list[Link]] = defaultdict(list)
     for lk in links:
         by_cause[lk.cause_id].append(lk)
-        by_unit[lk.unit or "未知单位"].append(lk)
+        by_unit[lk.form.unit or "未知单位"].append(lk)
     texts = _Texts(cat)
     plans = [_cause_plan(e, by_cause.get(e.cause_id, []), texts) for e in systemic if e.systemic]
     signals_by_unit: dict[str, list[Signal]] = defaultdict(list)

@@ -448,6 +448,11 @@ class ChangedTargets(_Rows):
                 fi += 1
             yield build(fi, n - starts[fi], table[k])
 
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Each as its fields' dict (what findings.json writes; `to_dict` without the deep copy):
+        the instance's own dict, made once it is asked for, goes with the suggestion built for it."""
+        return map(vars, self)
+
     def actions(self) -> Iterator[tuple[str, ...]]:
         """The action codes of each, without building the suggestions."""
         table = self._changed.table
@@ -493,15 +498,30 @@ class TargetAdvice(_Rows):
     def kept_rows(self) -> list[tuple[int, int]]:
         """(form index, row index) of every row with nothing to change, in order: their suggestion is
         this year's target with `KEEP_REASON` (findings.json lists them so, not row by row)."""
-        return [(fi, ii) for fi, ii, change in self._walk() if change is None]
+        return list(self.iter_kept())
+
+    def iter_kept(self, step: int = 1 << 16) -> Iterator[tuple[int, int]]:
+        """`kept_rows`, one at a time: worked out `step` rows at a time from the changed rows'
+        numbers, never held whole (over a million pairs at 100k forms, ~130 MB as a list)."""
+        starts = np.asarray(self._starts)
+        changed = np.frombuffer(self._changed.rows, dtype=np.intc)
+        for lo in range(0, self._size, step):
+            hi = min(lo + step, self._size)
+            kept = np.ones(hi - lo, dtype=bool)
+            a, b = np.searchsorted(changed, (lo, hi))
+            kept[changed[a:b] - lo] = False
+            n = np.flatnonzero(kept) + lo
+            fi = np.searchsorted(starts, n, side="right") - 1  # a form without rows is passed over
+            yield from zip(fi.tolist(), (n - starts[fi]).tolist(), strict=True)
 
     def to_dict(self, *, objects: bool = False) -> dict[str, Any]:
         """findings.json's `targets`: the suggestions that change something in full, then the rows
         kept as they are by position: a province's millions of identical "维持" records would be most
-        of the file. `objects` leaves the suggestions to be built while they are written."""
+        of the file. `objects` leaves the suggestions to be built, and the kept rows worked out,
+        while they are written."""
         return {
-            "changed": self.changed if objects else [t.to_dict() for t in self.changed],
-            "kept": self.kept_rows(),
+            "changed": self.changed.records() if objects else [t.to_dict() for t in self.changed],
+            "kept": self.iter_kept() if objects else self.kept_rows(),
             "kept_reason": KEEP_REASON,
         }
 

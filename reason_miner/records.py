@@ -16,15 +16,27 @@ from collections.abc import Callable
 from typing import Any
 
 Converter = Callable[[Any], dict[str, Any]]
-_CONVERTERS: dict[type, Converter] = {}
+
+
+class _Converters(dict[type, Converter]):
+    """Class -> its converter, generated the first time the class is met."""
+
+    def __missing__(self, cls: type) -> Converter:
+        convert = self[cls] = _generate(cls)
+        return convert
+
+
+_CONVERTERS = _Converters()
 
 
 def record(obj: Any) -> dict[str, Any]:
     """`obj` (a dataclass instance) as a dict; nested dataclasses, and lists of them, converted too."""
-    convert = _CONVERTERS.get(type(obj))
-    if convert is None:
-        convert = _CONVERTERS[type(obj)] = _generate(type(obj))
-    return convert(obj)
+    return _CONVERTERS[type(obj)](obj)
+
+
+def converter(cls: type) -> Converter:
+    """The function `record` applies to instances of `cls` (for callers converting many)."""
+    return _CONVERTERS[cls]
 
 
 def _holds_dataclass(hint: Any) -> str | None:
@@ -42,17 +54,19 @@ def _holds_dataclass(hint: Any) -> str | None:
 
 
 def _generate(cls: type) -> Converter:
+    # nested values are converted by their own class's converter, looked up inline: no `record`
+    # call between (a call per indicator row's target, actual and source)
     hints = typing.get_type_hints(cls)
     items = []
     for f in dataclasses.fields(cls):
         value = f"o.{f.name}"
         kind = _holds_dataclass(hints.get(f.name))
         if kind == "one":
-            value = f"(None if {value} is None else record({value}))"
+            value = f"(None if (x := {value}) is None else convert[type(x)](x))"
         elif kind == "list":
-            value = f"[record(x) for x in {value}]"
+            value = f"[convert[type(x)](x) for x in {value}]"
         items.append(f"{f.name!r}: {value}")
-    source = "def convert(o):\n    return {" + ", ".join(items) + "}\n"
-    namespace: dict[str, Any] = {"record": record}
+    source = "def converter(o):\n    return {" + ", ".join(items) + "}\n"
+    namespace: dict[str, Any] = {"convert": _CONVERTERS}
     exec(compile(source, f"<record {cls.__qualname__}>", "exec"), namespace)  # noqa: S102 - code from field names
-    return typing.cast(Converter, namespace["convert"])
+    return typing.cast(Converter, namespace["converter"])

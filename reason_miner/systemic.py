@@ -9,13 +9,15 @@ matching cause, or listed as an implied cause of their own when no text names it
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from dataclasses import InitVar, dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from .advise_plan import MeasureCatalogue, load_catalogue
 from .link import UNSTATED_CAUSE_ID, Link, to_cents
 from .model import Form
+from .records import record
 from .results import OTHER_CAUSE_ID, Cause, CauseResult, Finding
 
 IMPLIED_PREFIX = "implied:"
@@ -61,6 +63,9 @@ class Signal:
 
 @dataclass
 class SystemicCause:
+    """One cause with where it recurs. Its `occurrences` (one per link: a common cause of a
+    province's year has tens of thousands) are built from its links when asked for, not held."""
+
     rank: int
     cause_id: str
     label: str
@@ -76,14 +81,44 @@ class SystemicCause:
     points_attributed: float
     kinds: list[str]  # indicator kinds hit, e.g. 产出/数量
     quotes: list[str]
-    occurrences: list[Occurrence]
     by_year: dict[int, float]  # points attributed per year
     movement: str  # year-over-year wording when several years are loaded
     signals: list[Signal]
     why: str  # why it is (not) systemic
+    links: InitVar[list[Link] | None] = None  # the cause's links, in link order
+
+    def __post_init__(self, links: list[Link] | None) -> None:
+        self._links = links or []  # not a field: `to_dict` writes the occurrences instead
+
+    @property
+    def occurrences(self) -> list[Occurrence]:
+        """Where the cause occurs: one entry per link."""
+        return [Occurrence(**d) for d in self._occurrence_records()]
+
+    def _occurrence_records(self) -> Iterator[dict[str, Any]]:
+        """The occurrences as findings.json has them, made one at a time (the link's columns are read
+        inline: findings.json makes one for every link)."""
+        kind = indicator_kind
+        for lk in self._links:
+            form, row, a = lk.form, lk.row, lk.analysis
+            lost = row.lost
+            yield {
+                "project": form.project, "unit": form.unit, "year": form.year, "indicator": row.name,
+                "kind": kind(row.level1, row.level2),
+                "lost": round(lost * 100) / 100 if lost and lost > 0 else 0.0,  # lk.lost
+                "points_attributed": lk.attributed_cents / 100,
+                "quote": lk.part.cause_text or (a.text if a is not None else row.reason or ""),  # … or lk.reason
+                "location": row.source.describe(),
+            }
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields with the occurrences after `quotes` (findings.json's `systemic` entries)."""
+        d: dict[str, Any] = {}
+        for k, v in record(self).items():
+            if k == "by_year":
+                d["occurrences"] = list(self._occurrence_records())
+            d[k] = v
+        return d
 
 
 @lru_cache(maxsize=4096)  # a handful of level pairs recur on every link
@@ -112,10 +147,11 @@ def _funding_signals(forms: list[Form], findings: list[Finding], links: list[Lin
     matches: dict[tuple[str, str | None], bool] = {}  # (label, category) → names the signal's category
     stated_rows = set()
     for lk in links:
-        label = (lk.cause_label, lk.category)
+        part = lk.part
+        label = (part.label, part.category)
         hit = matches.get(label)
         if hit is None:
-            hit = matches[label] = catalogue.match(lk.cause_label, lk.category, []) == category
+            hit = matches[label] = catalogue.match(part.label, part.category, []) == category
         if hit:
             stated_rows.add((lk.form_index, lk.indicator_index))
     signals = []
@@ -157,36 +193,38 @@ def _funding_signals(forms: list[Form], findings: list[Finding], links: list[Lin
 
 
 def _entry(cause_id: str, label: str, category: str | None, group: list[Link], cfg: SystemicConfig) -> SystemicCause:
-    # one pass over the group (a common cause has a link on every tenth row of a province's year);
-    # plain attribute reads here beat operator.attrgetter maps (3.11 specialises them)
-    unit_set: set[str] = set()
-    project_set: set[str] = set()
-    kinds: set[str] = set()
+    # one pass over the group (a common cause has a link on every tenth row of a province's year),
+    # reading the link's form and row directly (its columns are properties over them); the values
+    # that repeat on many links (form, level pair) are collected first and looked at once each
+    forms: dict[int, Form] = {}  # id → form
+    levels: set[tuple[str | None, str | None]] = set()
     rows: set[tuple[int, int]] = set()
     reason_rows: set[tuple[int, int]] = set()
     by_year: dict[int, int] = defaultdict(int)
     all_quotes: dict[str, None] = {}
     involved = attributed = 0
-    occurrences: list[Occurrence] = []
-    add = occurrences.append
     for lk in group:
-        kind = indicator_kind(lk.level1, lk.level2)
+        form, ind, a = lk.form, lk.row, lk.analysis
         row = (lk.form_index, lk.indicator_index)
-        unit_set.add(lk.unit or "未知单位")
-        project_set.add(lk.project or "未命名项目")
-        kinds.add(kind)
+        forms[id(form)] = form
+        levels.add((ind.level1, ind.level2))
         rows.add(row)
         cents = lk.attributed_cents
-        if lk.year is not None:
-            by_year[lk.year] += cents
-        if lk.reason:
+        year = form.year
+        if year is not None:
+            by_year[year] += cents
+        text = a.text if a is not None else ind.reason  # lk.reason, inline: this loop sees every link
+        if text:
             reason_rows.add(row)
-            all_quotes[lk.reason] = None
-        involved += round(lk.points_involved * 100)  # to_cents, inline: this loop sees every link
+            all_quotes[text] = None
+        lost = ind.lost
+        if lost and lost > 0:  # the row's loss, counted once for each of its causes
+            involved += round(lost * 100)
         attributed += cents
-        add(Occurrence(lk.project, lk.unit, lk.year, lk.indicator, kind, lk.lost, lk.points_attributed,
-                       lk.cause_text or lk.reason, lk.location))
-    units, projects, years = sorted(unit_set), sorted(project_set), sorted(by_year)
+    units = sorted({f.unit or "未知单位" for f in forms.values()})
+    projects = sorted({f.project or "未命名项目" for f in forms.values()})
+    kinds = {indicator_kind(l1, l2) for l1, l2 in levels}
+    years = sorted(by_year)
     quotes = list(all_quotes)
     grab_bag = cause_id == OTHER_CAUSE_ID
     systemic = not grab_bag and (len(units) >= cfg.min_units or len(projects) >= cfg.min_projects)
@@ -212,11 +250,11 @@ def _entry(cause_id: str, label: str, category: str | None, group: list[Link], c
         points_attributed=attributed / 100,
         kinds=sorted(kinds),
         quotes=quotes[: cfg.max_quotes],
-        occurrences=occurrences,
         by_year={y: c / 100 for y, c in sorted(by_year.items())},
         movement=_movement({y: c / 100 for y, c in by_year.items()}),
         signals=[],
         why=why,
+        links=group,
     )
 
 
@@ -240,7 +278,6 @@ def _implied(category: str, signals: list[Signal], cfg: SystemicConfig) -> Syste
         points_attributed=0.0,
         kinds=["产出/数量"],
         quotes=[],
-        occurrences=[],
         by_year={},
         movement="",
         signals=signals,

@@ -13,6 +13,7 @@ report.xlsx / findings.json have them all. Paragraphs are put straight before th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -155,7 +156,7 @@ class _Doc:
         self.h2 += 1
         self.para(f"（{chinese_number(self.h2)}）{text}", font=H2_FONT)
 
-    def items(self, n: int, heading: str, items: list[str], limit: int) -> None:
+    def items(self, n: int, heading: str, items: Sequence[str], limit: int) -> None:
         self.para(f"{n}.{heading}", bold=True)
         if not items:
             self.para("（无）")

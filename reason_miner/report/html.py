@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -197,7 +198,7 @@ def _table(table: Table, box_id: str, limit: int, lim: Limits = LIMITS) -> str:
     )
 
 
-def _list(title: str, items: list[str], limit: int) -> str:
+def _list(title: str, items: Sequence[str], limit: int) -> str:
     shown, hidden = head(items, limit)
     lis = "".join(f"<li>{esc(t)}</li>" for t in shown) or "<li>（无）</li>"
     more = f'<p class="muted more">{esc(more_note(hidden, "条"))}</p>' if hidden else ""

@@ -3,33 +3,40 @@ links, systemic, plans, targets, plus errors and summary).
 
 Written incrementally: each top-level key and each list item is encoded on its own by orjson
 (dataclasses through `records.record`, which orjson encodes faster than the objects) and written
-straight to the file, so memory stays at one item
-rather than a copy of the whole result plus one huge string. Layout: the top levels indented by two
-spaces, every list item compact on a line of its own (one form, one check, one target per line), so
-the file stays readable, greps and diffs by record, and is about half the size of a fully indented
-dump (a province's run has millions of records).
-"""
+straight to the file, a chunk of items at a time, so memory stays at one chunk rather than a copy
+of the whole result plus one huge string; lists may come as iterators (the target rows kept are
+worked out while written). Layout: the top levels indented by two spaces, every list item compact
+on a line of its own (one form, one check, one target per line), so the file stays readable, greps
+and diffs by record, and is about half the size of a fully indented dump (a province's run has
+millions of records).
+
+What writing still leaves held: CPython keeps the UTF-8 form of every non-ASCII str orjson encodes
+(PyUnicode_AsUTF8AndSize caches it in the str), ~3 bytes per Chinese character of each distinct
+text, for as long as the text lives (~25 MB at 10k forms, most of it plan and message texts)."""
 
 from __future__ import annotations
 
 import dataclasses
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
+from ..advise_plan import Plan
 from ..link import Link
-from ..records import record
+from ..records import converter
+from ..systemic import SystemicCause
 
 if TYPE_CHECKING:
     from ..analyze import AnalysisResult
     from .tables import Limits
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS  # int keys become strings, as in json
-_CHUNK = 1024  # list items encoded per write
+_CHUNK = 256  # list items encoded per write (a chunk of forms is ~3 MB of JSON)
 
 
 # The document's top level, in key order: each section's value, from the result, when it is written
@@ -50,21 +57,42 @@ SECTIONS: dict[str, Callable[[AnalysisResult], Any]] = {
 Part = Callable[[], Path]
 
 
+_dumps = partial(orjson.dumps, option=_OPTIONS)
+Convert = Callable[[Any], Any]
+_CONVERTS: dict[type, Convert | None] = {}  # per class, worked out once
+
+
+def _convert(cls: type) -> Convert | None:
+    """What items of class `cls` are turned into before orjson encodes them: links, systemic causes and
+    plans into their `to_dict` (they hold references and make some columns when read), other
+    dataclasses into their `record`; None: encoded as they are. Never is a dataclass given
+    to orjson itself: it would read the instance's `__dict__`, which on Python 3.11 gives every
+    instance a dict of its own that then stays as long as the instance does."""
+    convert = _CONVERTS.get(cls, ...)
+    if convert is ...:
+        convert = _CONVERTS[cls] = (cls.to_dict if issubclass(cls, Link | SystemicCause | Plan)
+                                    else converter(cls) if dataclasses.is_dataclass(cls) else None)
+    return convert
+
+
 def _encode(value: Any) -> bytes:
-    """One item: slotted dataclasses as their `record` (a link with its `location`, as
-    `Link.to_dict` has it), anything else as orjson encodes it (it reads an instance dict fast)."""
-    if isinstance(value, Link):
-        rec = record(value)
-        rec["location"] = value.location
-        return orjson.dumps(rec, option=_OPTIONS)
-    if not hasattr(value, "__dict__") and dataclasses.is_dataclass(value):
-        return orjson.dumps(record(value), option=_OPTIONS)
-    return orjson.dumps(value, option=_OPTIONS)
+    """One item."""
+    convert = _convert(type(value))
+    return _dumps(value if convert is None else convert(value))
+
+
+def _encode_all(items: list[Any]) -> Iterable[bytes]:
+    """Items in turn: those of one class (a list's usual case) without a look-up each."""
+    classes = set(map(type, items))
+    if len(classes) > 1:
+        return map(_encode, items)
+    convert = _convert(classes.pop())
+    return map(_dumps, items if convert is None else map(convert, items))
 
 
 def _write(out: IO[bytes], value: Any, depth: int) -> None:
     """`value` at nesting `depth`, its opening bracket already positioned: mappings of the top
-    levels are streamed member by member, lists item by item (each item on one line)."""
+    levels are streamed member by member, lists (and iterators) item by item, each item on a line."""
     pad = b"\n" + b"  " * (depth + 1)
     if isinstance(value, Mapping) and value:
         out.write(b"{")
@@ -72,14 +100,20 @@ def _write(out: IO[bytes], value: Any, depth: int) -> None:
             out.write((b"," if n else b"") + pad + orjson.dumps(key) + b": ")
             _write(out, item, depth + 1)
         out.write(b"\n" + b"  " * depth + b"}")
-    elif isinstance(value, Sequence) and not isinstance(value, str) and value:
-        out.write(b"[" + pad)
+    elif isinstance(value, Iterator) or isinstance(value, Sequence) and not isinstance(value, str):
         items = iter(value)
+        chunk = list(islice(items, _CHUNK))
+        if not chunk:
+            out.write(b"[]")
+            return
+        out.write(b"[" + pad)
         sep = b"," + pad
-        first = True
-        while chunk := list(islice(items, _CHUNK)):  # one write per chunk, not per item
-            out.write((b"" if first else sep) + sep.join(map(_encode, chunk)))
-            first = False
+        while True:  # one write per chunk, not per item
+            out.write(sep.join(_encode_all(chunk)))
+            chunk = list(islice(items, _CHUNK))
+            if not chunk:
+                break
+            out.write(sep)
         out.write(b"\n" + b"  " * depth + b"]")
     else:
         out.write(_encode(value))

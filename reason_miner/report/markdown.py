@@ -5,6 +5,7 @@ The systemic problems are shown in full; long tables, per-unit plans and evidenc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +44,7 @@ def md_table(table: Table, limit: int | None = None, lim: Limits = LIMITS) -> li
     return [header, rule, *body, *note, ""]
 
 
-def _items(title: str, items: list[str], limit: int) -> list[str]:
+def _items(title: str, items: Sequence[str], limit: int) -> list[str]:
     shown, hidden = head(items, limit)
     lines = [f"**{title}**", ""]
     lines += [f"{n}. {md_text(t)}" for n, t in enumerate(shown, 1)] or ["（无）"]

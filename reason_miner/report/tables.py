@@ -46,9 +46,9 @@ class Limits:
 LIMITS = Limits()
 
 
-def head(items: list[T], limit: int) -> tuple[list[T], int]:
+def head(items: Sequence[T], limit: int) -> tuple[list[T], int]:
     """The first `limit` items and how many were left out."""
-    return items[:limit], max(0, len(items) - limit)
+    return list(items[:limit]), max(0, len(items) - limit)
 
 
 def more_note(hidden: int, unit: str = "项", where: str = FULL_LISTS) -> str:
@@ -93,7 +93,7 @@ class Table:
         return len(self.rows) if self.total is None else self.total
 
 
-def numbered(items: list[str], limit: int | None = None) -> str:
+def numbered(items: Sequence[str], limit: int | None = None) -> str:
     """Items as `1. …` lines in one cell; past `limit`, a last line counting the rest."""
     shown, hidden = head(items, len(items) if limit is None else limit)
     lines = [f"{n}. {t}" for n, t in enumerate(shown, 1)]

@@ -1,0 +1,93 @@
+"""findings.json's writer: the kept rows streamed, chunking that leaves the bytes alone, and no
+instance dict left behind on the result's objects (held memory on Python 3.11)."""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+from dataclasses import fields, is_dataclass, replace
+from typing import Any
+
+import pytest
+from test_reports import build
+
+from reason_miner.advise_targets import suggest_targets
+from reason_miner.analyze import AnalysisResult
+from reason_miner.checks import check_forms
+from reason_miner.load import LoadResult
+from reason_miner.report import json_out
+
+
+@pytest.fixture(scope="module")
+def result(sample: LoadResult) -> AnalysisResult:
+    return build(sample)
+
+
+def _document(result: AnalysisResult) -> bytes:
+    out = io.BytesIO()
+    json_out.write_stream(result, out)
+    return out.getvalue()
+
+
+def test_streamed_kept_rows_are_the_rows_not_changed(sample: LoadResult) -> None:
+    """`iter_kept` (what findings.json streams) gives `kept_rows`, and the rows `_walk` keeps, for
+    any step, with forms without rows among them; to_dict's JSON is the same with and without objects."""
+    forms = [sample.forms[0], replace(sample.forms[1], indicators=[]), *sample.forms[1:], replace(sample.forms[2], indicators=[])]
+    advice = suggest_targets(forms, check_forms(forms))
+    walked = [(fi, ii) for fi, ii, change in advice._walk() if change is None]
+    assert walked and len(walked) < len(advice)
+    assert advice.kept_rows() == walked
+    for step in (1, 2, 7, 1 << 16):
+        assert list(advice.iter_kept(step)) == walked
+    plain, lazy = advice.to_dict(), advice.to_dict(objects=True)
+    assert not isinstance(lazy["kept"], list)  # streamed
+    assert json.dumps(plain, ensure_ascii=False) == json.dumps(
+        {k: list(v) if k != "kept_reason" else v for k, v in lazy.items()}, ensure_ascii=False)
+    empty = suggest_targets([], [])
+    assert list(empty.iter_kept()) == [] and list(empty.changed.records()) == []
+
+
+def test_same_bytes_whatever_the_chunk(result: AnalysisResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks (several per list, one item, the last one short) change the writes, not the bytes;
+    the document parses to the result's to_dict."""
+    whole = _document(result)
+    for size in (1, 2, 5):
+        monkeypatch.setattr(json_out, "_CHUNK", size)
+        assert _document(result) == whole
+    assert json.loads(whole) == json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
+
+
+def test_iterators_and_mixed_lists_are_written_as_lists(result: AnalysisResult) -> None:
+    """A section given as an iterator is written as the list would be; an empty one as []; a list
+    mixing classes (dataclasses and plain values) encodes each item by its own class."""
+    mixed: list[Any] = [result.findings[0], {"a": 1}, result.links[0], (1, 2), "文本", None]
+    for value in (mixed, iter(mixed)):
+        out = io.BytesIO()
+        json_out._write(out, {"x": value, "empty": iter(())}, 0)
+        data = json.loads(out.getvalue())
+        assert data["empty"] == []
+        assert data["x"] == json.loads(json.dumps([result.findings[0].to_dict(), {"a": 1}, result.links[0].to_dict(),
+                                                   [1, 2], "文本", None], ensure_ascii=False))
+    lines = out.getvalue().decode().splitlines()
+    assert lines[1] == '  "x": [' and len([ln for ln in lines if ln.startswith("    ")]) == len(mixed)
+
+
+def _has_instance_dict(obj: Any) -> bool:
+    """Whether Python made `obj` a `__dict__` of its own (3.11 keeps fields inline until one is
+    asked for; once made, the dict lives as long as the object)."""
+    names = {f.name for f in fields(obj)}
+    return any(type(r) is dict and set(r) == names for r in gc.get_referents(obj))
+
+
+def test_writing_leaves_no_dict_on_the_results_objects(sample: LoadResult) -> None:
+    result = build(sample)
+    kept = [*result.findings, *result.causes.causes, *result.causes.reasons, *result.links, *result.systemic,
+            *result.plans]
+    kept += [c for r in result.causes.reasons for c in r.clauses]
+    kept += [x for s in result.systemic for x in (*s.occurrences, *s.signals)]
+    assert {type(o).__name__ for o in kept} >= {"Finding", "Cause", "ReasonAnalysis", "Clause", "Link",
+                                                "SystemicCause", "Occurrence", "Plan"}
+    assert all(is_dataclass(o) and not _has_instance_dict(o) for o in kept)  # the check itself: none yet
+    _document(result)
+    assert [o for o in kept if _has_instance_dict(o)] == []
