@@ -104,6 +104,28 @@ def test_options_pass_through(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, s
     assert "系统性问题 0 个" in result.stdout  # 3 projects, 1 unit: nothing reaches 4 projects
 
 
+def test_low_memory_reads_in_parallel_and_analyses_in_this_process(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample: LoadResult) -> None:
+    """--low-memory keeps the reading workers but runs analysis and reports in turn (no fork);
+    without it, two jobs allow the forked side-by-side analysis."""
+    seen: dict[str, Any] = {}
+
+    def fake_analyze(loaded: LoadResult, out: Path, **kwargs: Any) -> Any:
+        seen["parallel"] = kwargs["config"].parallel
+        return analyze(loaded, out, **kwargs)
+
+    monkeypatch.setattr(analyze_cmd, "load_input", lambda paths, **kw: seen.update(jobs=kw["jobs"]) or sample)
+    monkeypatch.setattr(analyze_cmd, "analyze", fake_analyze)
+    low = runner.invoke(app, ["analyze", "--out", str(tmp_path / "low"), "--jobs", "2", "--low-memory"])
+    assert low.exit_code == 0, low.output
+    assert seen == {"jobs": 2, "parallel": False}
+    both = runner.invoke(app, ["analyze", "--out", str(tmp_path / "both"), "--jobs", "2"])
+    assert both.exit_code == 0, both.output
+    assert seen == {"jobs": 2, "parallel": True}
+    for name in OUTPUT_FILES.values():
+        assert (tmp_path / "low" / name).read_bytes() == (tmp_path / "both" / name).read_bytes(), name
+
+
 def test_xlsx_rows_option_caps_the_workbook_not_findings(tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyze", "--out", str(tmp_path), "--xlsx-rows", "10"])
     assert result.exit_code == 0, result.output
