@@ -12,11 +12,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from .link import Link, to_cents
 from .normalize import key
 from .records import record
+from .views import MadeWhenRead
 from .vocab import load_json
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def load_catalogue() -> MeasureCatalogue:
 T = TypeVar("T")
 
 
-class Lines(Sequence[str], Generic[T]):
+class Lines(MadeWhenRead[str], Generic[T]):
     """Text lines made from `items` by `render` when read, then the `extra` lines as they are.
 
     A plan's 问题表现 and indicators are one line per row, and every row is in two plans (its
@@ -102,19 +103,8 @@ class Lines(Sequence[str], Generic[T]):
     def __len__(self) -> int:
         return len(self._items) + len(self._extra)
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def _at(self, i: int) -> str:
         n = len(self._items)
-        i = index + len(self) if index < 0 else index
-        if not 0 <= i < len(self):
-            raise IndexError(index)
         return self._render(self._items[i]) if i < n else self._extra[i - n]
 
     def __iter__(self) -> Iterator[str]:

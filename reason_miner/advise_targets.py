@@ -12,10 +12,10 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from .checks import is_cost_indicator, is_quantity_indicator
 from .model import Actual, Form, Indicator, Target
 from .normalize import key
 from .results import Finding
+from .views import MadeWhenRead
 from .vocab import load_json
 
 
@@ -398,7 +399,7 @@ class TargetAdvisor:
         return None
 
 
-class _Rows(Sequence[TargetSuggestion]):
+class _Rows(MadeWhenRead[TargetSuggestion]):
     """Suggestions built when read from the advisor and the changed rows (no reference back to the
     `TargetAdvice`: no cycle keeps a run's advice alive)."""
 
@@ -419,17 +420,6 @@ class _Rows(Sequence[TargetSuggestion]):
 
     def __len__(self) -> int:
         return self._size
-
-    @overload
-    def __getitem__(self, i: int) -> TargetSuggestion: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[TargetSuggestion]: ...
-    def __getitem__(self, i: int | slice) -> TargetSuggestion | list[TargetSuggestion]:
-        if isinstance(i, slice):
-            return [self._at(n) for n in range(*i.indices(self._size))]
-        if not -self._size <= i < self._size:
-            raise IndexError(i)
-        return self._at(i % self._size)
 
 
 class ChangedTargets(_Rows):

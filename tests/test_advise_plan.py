@@ -8,10 +8,11 @@ import copy
 from test_link import hand_causes
 
 from reason_miner import LoadResult
-from reason_miner.advise_plan import dedupe_measures, draft_plans, load_catalogue
+from reason_miner.advise_plan import Plan, dedupe_measures, draft_plans, load_catalogue
 from reason_miner.checks import check_forms
-from reason_miner.link import link_causes
-from reason_miner.systemic import rank_systemic
+from reason_miner.link import Link, link_causes
+from reason_miner.model import Form
+from reason_miner.systemic import SystemicCause, rank_systemic
 
 
 def _contained_reference(texts: list[str]) -> list[str]:
@@ -39,16 +40,21 @@ def test_dedupe_drops_measures_inside_longer_ones_wherever_they_sit() -> None:
     assert dedupe_measures([]) == []
 
 
-def test_plans_of_a_recurring_batch(sample: LoadResult) -> None:
+def recurring_batch(sample: LoadResult, units: int) -> tuple[list[Form], list[Link], list[SystemicCause], list[Plan]]:
+    """The sample's unit `units` times over, as that many units: forms, links, ranked causes, plans."""
     forms = []
-    for n in range(4):  # the sample's unit four times over, as four units
+    for n in range(units):
         for f in copy.deepcopy(sample.forms):
             f.unit = f"{f.unit}{n}"
             forms.append(f)
     causes = hand_causes(forms)
     links = link_causes(forms, causes)
     ranked = rank_systemic(forms, links, causes, check_forms(forms))
-    plans = draft_plans(links, ranked)
+    return forms, links, ranked, draft_plans(links, ranked)
+
+
+def test_plans_of_a_recurring_batch(sample: LoadResult) -> None:
+    forms, links, ranked, plans = recurring_batch(sample, 4)
     cause_plans = [p for p in plans if p.scope == "cause"]
     unit_plans = [p for p in plans if p.scope == "unit"]
     assert [p.responsible for p in unit_plans] == [[f"上海市松江区中山街道社区党群服务中心{n}"] for n in range(4)]

@@ -3,18 +3,16 @@ indicator lines are made when read, and `to_dict` (findings.json) writes them in
 
 from __future__ import annotations
 
-import copy
 from dataclasses import asdict, fields
 
 import pytest
-from test_link import hand_causes
+from test_advise_plan import recurring_batch
 
 from reason_miner import LoadResult
-from reason_miner.advise_plan import Lines, Plan, draft_plans
-from reason_miner.checks import check_forms
-from reason_miner.link import Link, link_causes
+from reason_miner.advise_plan import Lines, Plan
+from reason_miner.link import Link
 from reason_miner.model import Form
-from reason_miner.systemic import Occurrence, SystemicCause, indicator_kind, rank_systemic
+from reason_miner.systemic import Occurrence, SystemicCause, indicator_kind
 
 SYSTEMIC_KEYS = [
     "rank", "cause_id", "label", "category", "systemic", "implied", "units", "projects", "indicators", "years",
@@ -26,15 +24,7 @@ PLAN_KEYS = ["scope", "title", "cause_ids", "problems", "analysis", "own_measure
 
 
 def _batch(sample: LoadResult) -> tuple[list[Form], list[Link], list[SystemicCause], list[Plan]]:
-    forms = []
-    for n in range(3):  # the sample's unit three times over, as three units
-        for f in copy.deepcopy(sample.forms):
-            f.unit = f"{f.unit}{n}"
-            forms.append(f)
-    causes = hand_causes(forms)
-    links = link_causes(forms, causes)
-    ranked = rank_systemic(forms, links, causes, check_forms(forms))
-    return forms, links, ranked, draft_plans(links, ranked)
+    return recurring_batch(sample, 3)
 
 
 def test_occurrences_are_made_from_the_causes_links(sample: LoadResult) -> None:
