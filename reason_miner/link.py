@@ -179,13 +179,8 @@ class Link:
 
     def to_dict(self) -> dict[str, Any]:
         """The link as a row of the links table (findings.json's `links`)."""
-        form, row, part, a = self.form, self.row, self.part, self.analysis
-        lost = row.lost
-        lost = round(lost * 100) / 100 if lost and lost > 0 else 0.0  # self.lost, inline: every link
-        if a is not None:
-            reason, vague, boilerplate = a.text, a.vague, a.boilerplate_count
-        else:
-            reason, vague, boilerplate = row.reason or "", True, 0
+        form, row, part = self.form, self.row, self.part
+        lost = self.lost
         return {
             "reason_index": self.reason_index, "cause_id": self.cause_id, "cause_label": part.label,
             "category": part.category, "project": form.project, "unit": form.unit,
@@ -193,8 +188,8 @@ class Link:
             "indicator": row.name, "target": row.target.raw, "actual": row.actual.raw, "weight": row.weight,
             "score": row.score, "lost": lost, "points_involved": lost,
             "points_attributed": self.attributed_cents / 100, "attributed_cents": self.attributed_cents,
-            "reason": reason, "cause_text": part.cause_text, "measures": part.measures, "vague": vague,
-            "boilerplate": boilerplate, "source": record(row.source),
+            "reason": self.reason, "cause_text": part.cause_text, "measures": part.measures, "vague": self.vague,
+            "boilerplate": self.boilerplate, "source": record(row.source),
             "form_index": self.form_index, "indicator_index": self.indicator_index,
             "location": row.source.describe(),
         }

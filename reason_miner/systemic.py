@@ -96,18 +96,14 @@ class SystemicCause:
         return [Occurrence(**d) for d in self._occurrence_records()]
 
     def _occurrence_records(self) -> Iterator[dict[str, Any]]:
-        """The occurrences as findings.json has them, made one at a time (the link's columns are read
-        inline: findings.json makes one for every link)."""
+        """The occurrences as findings.json has them, made one at a time."""
         kind = indicator_kind
         for lk in self._links:
-            form, row, a = lk.form, lk.row, lk.analysis
-            lost = row.lost
+            form, row = lk.form, lk.row
             yield {
                 "project": form.project, "unit": form.unit, "year": form.year, "indicator": row.name,
-                "kind": kind(row.level1, row.level2),
-                "lost": round(lost * 100) / 100 if lost and lost > 0 else 0.0,  # lk.lost
-                "points_attributed": lk.attributed_cents / 100,
-                "quote": lk.part.cause_text or (a.text if a is not None else row.reason or ""),  # … or lk.reason
+                "kind": kind(row.level1, row.level2), "lost": lk.lost,
+                "points_attributed": lk.attributed_cents / 100, "quote": lk.part.cause_text or lk.reason,
                 "location": row.source.describe(),
             }
 
