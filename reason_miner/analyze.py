@@ -135,14 +135,18 @@ def assemble(
     config: AnalyzeConfig | None = None,
     progress: Progress | None = None,
     changed: ChangedRows | None = None,
+    linked: tuple[list[Link], float] | None = None,
 ) -> AnalysisResult:
     """The stages after check and mine: link, systemic ranking, plans, target suggestions
-    (`changed`: the targets' `target_changes`, when already decided beside the mining)."""
+    (`changed`: the targets' `target_changes`, when already decided beside the mining; `linked`:
+    the links and their seconds, when already made after the mining)."""
     cfg = config or AnalyzeConfig()
     say = progress or _quiet
     forms = load_result.forms
-    say("关联原因与指标……")
-    links, link_s = timed(lambda: link_causes(forms, causes))()
+    if linked is None:
+        say("关联原因与指标……")
+        linked = timed(lambda: link_causes(forms, causes))()
+    links, link_s = linked
     say("识别系统性问题……")
     systemic, systemic_s = timed(lambda: rank_systemic(forms, links, causes, findings, cfg.systemic))()
     say("起草改进计划……")
@@ -280,14 +284,19 @@ def analyze(
             changed, targets_s = timed(lambda: target_changes(forms, findings, cfg.targets))()
             return findings, check_s, changed, targets_s
 
-        def mine() -> CauseResult:
+        def mine_and_link() -> tuple[CauseResult, float, tuple[list[Link], float]]:
+            # the links need the causes only, not the findings: made here while the child still
+            # checks and decides (it takes longer than the mining)
             if not forking:
                 say("挖掘偏差原因……")
-            return mine_causes(forms, model=model) if model is not None else mine_causes(forms)
+            causes, mine_s = timed(lambda: mine_causes(forms, model=model) if model is not None
+                                   else mine_causes(forms))()
+            say("关联原因与指标……")
+            return causes, mine_s, timed(lambda: link_causes(forms, causes))()
 
-        (findings, check_s, changed, decide_s), (causes, mine_s) = beside(  # in a forked child, or first
-            check_and_decide, timed(mine), forking)
-        result = assemble(load_result, findings, causes, cfg, say, changed)
+        (findings, check_s, changed, decide_s), (causes, mine_s, linked) = beside(  # in a forked child, or first
+            check_and_decide, mine_and_link, forking)
+        result = assemble(load_result, findings, causes, cfg, say, changed, linked)
         result.seconds = {"check": check_s, "mine": mine_s, **result.seconds}
         result.seconds["targets"] += decide_s
         write_reports(result, Path(out_dir), say, cfg.limits, parallel=cfg.parallel)
