@@ -22,7 +22,6 @@ _LIMIT = 1 << 18  # entries per table before it is emptied (a few tens of MB at 
 _strings: dict[Any, Any] = {}  # str → the same str (None → None)
 _floats: dict[float, float] = {}
 _ints: dict[int | None, int | None] = {}
-_objects: dict[tuple[Any, ...], Any] = {}  # (class, fields) → the shared immutable value
 
 # bound methods, for hot loops: `canon_str(s, s)` returns the shared copy of s (None stays None)
 canon_str = _strings.setdefault
@@ -40,24 +39,51 @@ def canon_float(value: float | None) -> float | None:
     return _ZERO
 
 
-def canon_object(cls: Callable[..., T], fields: tuple[Any, ...]) -> T:
-    """The shared `cls(*fields)` of an immutable value class (Target, Actual): millions of rows hold
-    some tens of thousands of distinct values. Never shared with a zero float among its fields
-    (0.0 == -0.0 would merge them)."""
-    key = (cls, fields)
-    obj = _objects.get(key)
-    if obj is None:
+class _Values(dict[tuple[Any, ...], Any]):
+    """fields → the shared `cls(*fields)` of an immutable value class (Target, Actual): millions of
+    rows hold some tens of thousands of distinct values. `table[fields]` is one dict lookup when the
+    value is known. A value with a zero float among its fields is never kept (0.0 == -0.0 would
+    merge it with the other sign): each lookup makes a new one."""
+
+    __slots__ = ("cls",)
+
+    def __init__(self, cls: Callable[..., Any]) -> None:
+        super().__init__()
+        self.cls = cls
+
+    def __missing__(self, fields: tuple[Any, ...]) -> Any:
         # its fields as they come: a value met for the first time rarely shares its parts (its raw
         # text and number are what make it new), and sharing them cost half the unpacking
-        obj = cls(*fields)
+        obj = self.cls(*fields)
         if 0.0 not in fields:
-            _objects[key] = obj
-    return obj
+            self[fields] = obj
+        return obj
+
+
+_values: dict[Callable[..., Any], _Values] = {}
+
+
+def values_of(cls: Callable[..., T]) -> dict[tuple[Any, ...], T]:
+    """The table of shared values of `cls`: `values_of(cls)[fields]` is the shared `cls(*fields)`."""
+    table = _values.get(cls)
+    if table is None:
+        table = _values[cls] = _Values(cls)
+    return table
+
+
+def canon_object(cls: Callable[..., T], fields: tuple[Any, ...]) -> T:
+    """The shared `cls(*fields)` of an immutable value class (see `values_of`)."""
+    return values_of(cls)[fields]
+
+
+def canon_floats(*values: float | None) -> tuple[float | None, ...]:
+    """The shared copies of some floats (see `canon_float`), as a tuple."""
+    return tuple(map(canon_float, values))
 
 
 def trim() -> None:
     """Empty any table that grew past its bound (call between files: cheap)."""
-    for table in (_strings, _floats, _ints, _objects):
+    for table in (_strings, _floats, _ints, *_values.values()):
         if len(table) > _LIMIT:
             table.clear()
 
@@ -67,4 +93,5 @@ def release() -> None:
     _strings.clear()
     _floats.clear()
     _ints.clear()
-    _objects.clear()
+    for table in _values.values():
+        table.clear()

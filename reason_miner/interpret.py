@@ -19,7 +19,7 @@ from . import normalize as nz
 from .grid import Grid, Row
 from .interning import canon_float, canon_str
 from .model import Form, Funds, Goals, ReadError, Source, Total
-from .packing import INDICATOR_WIDTH, PackedForm, pack_form, unpack_forms
+from .packing import INDICATOR_WIDTH, PackedForm, Scores, pack_form, unpack_forms
 from .vocab import Vocab, load_vocab
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
@@ -213,7 +213,7 @@ class Interpreter:
         self._levels: _Memo[str, tuple[str | None, str]] = _Memo(self._level_of)
         self._targets: _Memo[tuple[str, str | None, str | None], nz.TargetParts] = _Memo(self._target_args)
         self._actuals: _Memo[tuple[str, str | None], nz.ActualParts] = _Memo(self._actual_args)
-        self._scores: _Memo[tuple[str | None, str | None], tuple[float | None, ...]] = _Memo(self._score_values)
+        self._scores: _Memo[tuple[str | None, str | None], Scores] = _Memo(self._score_values)
         self._reasons: _Memo[tuple[str | None, str | None], str | None] = _Memo(self._reason_text)
         # the same, for rows without a unit, operator or measure (most): keyed by one text
         self._targets_of: _Memo[str, nz.TargetParts] = _Memo(self._target_plain)
@@ -308,7 +308,7 @@ class Interpreter:
     def _table_target(self, text: str) -> nz.TargetParts | None:
         """The parts of a target cell that nz.looks_like_target accepts (operator + number, or a
         qualitative word), else None: checking a row and packing its target parse the cell once."""
-        parts = self._target_plain(text)
+        parts = self._targets_of[text]  # the same tuple as rows packed the long way: pickled once
         return parts if parts[1] is not None or self._key[text] in self.vocab.qualitative_targets else None
 
     def _level_kind(self, text: str) -> str | None:
@@ -726,9 +726,8 @@ class Interpreter:
     def _assign_level(b: _FormBuilder, kind: str, label: str) -> None:
         b.level1, b.level2 = _levels_after(b.level1, b.level2, kind, label)
 
-    # the packed layout (packing.pack_forms): level1, level2, name, Target's and Actual's fields,
-    # weight, score, lost, reason, Source's fields; appended in parts, the parsed ones as the memos
-    # hold them (one tuple of twenty built per row cost more than the rest of packing it)
+    # the packed layout (packing.pack_forms): level1, level2, name, the target, actual and scores
+    # tuples as the memos hold them (one per distinct text: see packing), reason, Source's fields
     def _pack_plain(
         self, out: list[object], level1: str | None, level2: str | None,
         name: str, target: nz.TargetParts, actual: str, weight: str, score: str, reason: str,
@@ -736,11 +735,10 @@ class Interpreter:
     ) -> None:  # fmt: skip
         """Append one indicator of a row without unit, operator or measure texts to `out` (its
         target already parsed, by `_targets_of` or `_table_targets`)."""
-        out += (level1, level2, self._names[name])
-        out += target
-        out += self._actuals_of[actual]
-        out += self._scores[(weight, score)]
-        out += (self._reasons_of[reason], file, row.page, sheet, row.line)
+        out += (
+            level1, level2, self._names[name], target, self._actuals_of[actual], self._scores[(weight, score)],
+            self._reasons_of[reason], file, row.page, sheet, row.line,
+        )  # fmt: skip
 
     def _pack_texts(
         self, out: list[object], level1: str | None, level2: str | None, texts: tuple[str, ...],
@@ -754,11 +752,10 @@ class Interpreter:
             self._pack_plain(out, level1, level2, name, parts, actual, weight, score, reason, row, file, sheet)
             return
         name, target, actual, weight, score, reason, unit, op, measure = texts
-        out += (level1, level2, self._names[name])
-        out += self._targets[(target, unit, op)]
-        out += self._actuals[(actual, unit)]
-        out += self._scores[(weight, score)]
-        out += (self._reasons[(reason, measure)], file, row.page, sheet, row.line)
+        out += (
+            level1, level2, self._names[name], self._targets[(target, unit, op)], self._actuals[(actual, unit)],
+            self._scores[(weight, score)], self._reasons[(reason, measure)], file, row.page, sheet, row.line,
+        )  # fmt: skip
 
     def _pack_raw(self, b: _FormBuilder, raw: _RawIndicator) -> None:
         """Append an indicator known by its texts per role (rows read the long way, continued rows)."""
@@ -785,7 +782,7 @@ class Interpreter:
     def _target_plain(text: str) -> nz.TargetParts:
         """`_target_args` of a target with no unit or operator cell beside it. Only the operator and
         unit are shared: they repeat across distinct texts (a worker's pickle then writes each once);
-        the raw text is the memo's key, shared by its rows already, and pickle never shares floats."""
+        the tuple itself is the memo's, shared by its rows already (pickled once per file)."""
         raw, op, value, unit, qualitative = nz.target_parts(text)
         return raw, canon_str(op, op), value, canon_str(unit, unit), qualitative
 
@@ -796,10 +793,10 @@ class Interpreter:
         return raw, value, canon_str(unit, unit), status
 
     @staticmethod
-    def _score_values(cells: tuple[str | None, str | None]) -> tuple[float | None, ...]:
+    def _score_values(cells: tuple[str | None, str | None]) -> Scores:
         weight, score = nz.number(cells[0]), nz.number(cells[1])
         lost = round(weight - score, 4) if weight is not None and score is not None else None
-        return canon_float(weight), canon_float(score), canon_float(lost)
+        return Scores((canon_float(weight), canon_float(score), canon_float(lost)))
 
     def _reason_text(self, cells: tuple[str | None, str | None]) -> str | None:
         reason, measure = nz.clean(cells[0]), nz.clean(cells[1])

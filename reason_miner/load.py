@@ -28,7 +28,7 @@ class LoadResult:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # forms cross process boundaries as plain tuples: see packing.py
-        return (_unpack_result, (pack_forms(self.forms), self.errors, self.files))
+        return (_unpacked_result, (pack_forms(self.forms), self.errors, self.files))
 
     def extend(self, other: LoadResult) -> None:
         self.forms.extend(other.forms)
@@ -36,7 +36,9 @@ class LoadResult:
         self.files += other.files
 
 
-def _unpack_result(forms: list[PackedForm], errors: list[ReadError], files: int) -> LoadResult:
+def _unpacked_result(forms: list[PackedForm], errors: list[ReadError], files: int) -> LoadResult:
+    # named anew with each change of the packed layout: a pickle made in the old layout then fails
+    # to load (no such function) instead of being read wrong
     return LoadResult(unpack_forms(forms), errors, files)
 
 
@@ -50,10 +52,10 @@ class PackedResult:
     files: int = 0
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_unpack_result, (self.forms, self.errors, self.files))
+        return (_unpacked_result, (self.forms, self.errors, self.files))
 
     def unpack(self) -> LoadResult:
-        return _unpack_result(self.forms, self.errors, self.files)
+        return _unpacked_result(self.forms, self.errors, self.files)
 
 
 def load_file_packed(path: Path, interpreter: Interpreter | None = None) -> PackedResult:

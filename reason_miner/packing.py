@@ -3,20 +3,38 @@
 Pickling the dataclasses themselves runs Python code for every object (slots dataclasses pickle
 through `__getstate__`/`__setstate__`); plain tuples of str/float/int pickle in C, about 10 times
 faster, and the pickle is half the size. Unpacking rebuilds the same dataclasses, with repeated
-values shared through `interning` (pickle itself shares strings only within one file's result).
+values shared through `interning` (pickle itself shares objects only within one file's result).
+
+An indicator's target, actual and (weight, score, lost) go as one tuple each: the interpreter hands
+out one tuple per distinct cell text, so pickle writes each distinct one once per file (its memo) and
+the receiver looks each row's up by the tuple it already has, instead of rebuilding it from spread
+values in every row.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .interning import canon_float, canon_int, canon_nonzero_float, canon_object, canon_str, trim
+from .interning import canon_floats, canon_int, canon_str, trim, values_of
 from .model import Actual, Form, Funds, Goals, Indicator, Source, Target, Total
 
 PackedForm = tuple[Any, ...]
 # an indicator is INDICATOR_WIDTH values in a row of its form's one flat list: a tuple per
-# indicator was a container the cyclic collector scanned, pickled and unpickled one by one
-INDICATOR_WIDTH = 20
+# indicator was a container the cyclic collector scanned, pickled and unpickled one by one:
+# level1, level2, name, target (Target's fields), actual (Actual's fields), scores (weight, score,
+# lost as `Scores`), reason, Source's fields
+INDICATOR_WIDTH = 11
+
+
+class Scores(tuple[float | None, float | None, float | None]):
+    """An indicator's (weight, score, lost), shared by the rows with the same score texts. Unpickled
+    as the receiver's shared floats (`interning.canon_floats`): once per distinct tuple in a file, not
+    three times per row; a plain tuple after that."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return canon_floats, tuple(self)
 
 
 def pack_form(f: Form, indicators: list[Any]) -> PackedForm:
@@ -35,12 +53,11 @@ def pack_forms(forms: list[Form]) -> list[PackedForm]:
     for f in forms:
         indicators: list[Any] = []
         for i in f.indicators:
+            t, a, s = i.target, i.actual, i.source
             indicators += (
                 i.level1, i.level2, i.name,
-                i.target.raw, i.target.op, i.target.value, i.target.unit, i.target.text,
-                i.actual.raw, i.actual.value, i.actual.unit, i.actual.status,
-                i.weight, i.score, i.lost, i.reason,
-                i.source.file, i.source.page, i.source.sheet, i.source.line,
+                (t.raw, t.op, t.value, t.unit, t.text), (a.raw, a.value, a.unit, a.status),
+                Scores((i.weight, i.score, i.lost)), i.reason, s.file, s.page, s.sheet, s.line,
             )  # fmt: skip
         packed.append(pack_form(f, indicators))
     return packed
@@ -49,9 +66,9 @@ def pack_forms(forms: list[Form]) -> list[PackedForm]:
 def unpack_forms(packed: list[PackedForm]) -> list[Form]:
     # Shared across files: the values that repeat between files. Levels, units, operators,
     # statuses and file names are already shared within a file by pickle and have few distinct
-    # values, so they are left as they come. Floats and ints are never shared by pickle.
+    # values, so they are left as they come; the scores come shared (`Scores`).
     trim()
-    S, N, F, V = canon_str, canon_int, canon_nonzero_float, canon_object
+    S, N, T, A = canon_str, canon_int, values_of(Target), values_of(Actual)
     forms: list[Form] = []
     for (
         sf, sp, ss, sl, year, project, department, unit,
@@ -59,18 +76,11 @@ def unpack_forms(packed: list[PackedForm]) -> list[Form]:
     ) in packed:  # fmt: skip
         indicators = [
             Indicator(
-                l1, l2, S(name, name),
-                V(Target, (traw, op, tval, tunit, ttext)),
-                V(Actual, (araw, aval, aunit, status)),
-                F(weight, weight) if weight else canon_float(weight),
-                F(score, score) if score else canon_float(score),
-                F(lost, lost) if lost else canon_float(lost),
-                S(reason, reason),
-                Source(file, page, sheet, N(line, line)),
+                l1, l2, S(name, name), T[target], A[actual], weight, score, lost,
+                S(reason, reason), Source(file, page, sheet, N(line, line)),
             )
             for (
-                l1, l2, name, traw, op, tval, tunit, ttext, araw, aval, aunit, status,
-                weight, score, lost, reason, file, page, sheet, line,
+                l1, l2, name, target, actual, (weight, score, lost), reason, file, page, sheet, line,
             ) in zip(*[iter(inds)] * INDICATOR_WIDTH, strict=True)
         ]  # fmt: skip
         forms.append(

@@ -107,3 +107,27 @@ def test_status_takes_the_most_specific_phrase() -> None:
     assert nz.parse_status("达成 指标", vocab) == "达成"
     assert nz.parse_status("52272.73(元/年)", vocab) is None
     assert nz.parse_status("", vocab) is None
+
+
+def test_a_worker_sends_each_distinct_value_once_per_file(sample_file: Path) -> None:
+    from reason_miner.interpret import Interpreter
+    from reason_miner.load import load_file, load_file_packed
+    from reason_miner.packing import INDICATOR_WIDTH, Scores
+
+    packed = load_file_packed(sample_file, Interpreter())
+    rows = [inds[i : i + INDICATOR_WIDTH] for *_, inds in packed.forms for i in range(0, len(inds), INDICATOR_WIDTH)]
+    # one tuple object per distinct target, actual and scores: pickle's memo writes each once
+    for column in (3, 4, 5):
+        values = [row[column] for row in rows]
+        assert len({id(v) for v in values}) == len(set(values)) < len(values)
+    back = pickle.loads(pickle.dumps(packed))
+    assert isinstance(back, LoadResult)
+    assert [f.to_dict() for f in back.forms] == [f.to_dict() for f in load_file(sample_file).forms]
+    again = pickle.loads(pickle.dumps(packed))  # another file's result, as the parent receives it
+    for x, y in zip(back.forms[0].indicators, again.forms[0].indicators, strict=True):
+        assert x.target is y.target and x.actual is y.actual and x.weight is y.weight and x.lost is y.lost
+    # the scores come back as the receiver's shared floats, each zero with its sign
+    weights = pickle.loads(pickle.dumps([Scores((3.0, 3.0, 0.0)), Scores((-0.0, 0.0, -0.0))]))
+    assert [list(map(str, w)) for w in weights] == [["3.0", "3.0", "0.0"], ["-0.0", "0.0", "-0.0"]]
+    assert weights[0][0] is interning.canon_float(3.0) and weights[1][1] is weights[0][2]
+    interning.release()
