@@ -14,7 +14,7 @@ from dataclasses import InitVar, dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from .link import Link, to_cents
+from .link import Link
 from .normalize import key
 from .records import record
 from .views import MadeWhenRead
@@ -191,7 +191,7 @@ def _problem(lk: Link) -> str:
     reason = a.text if a is not None else row.reason  # lk.reason
     quote = f"原文：“{reason}”" if reason else "未填写偏差原因"
     lost = row.lost
-    lost = round(lost * 100) / 100 if lost and lost > 0 else 0.0  # lk.lost
+    lost = round(lost * 100) / 100 if lost and lost > 0.0 else 0.0  # lk.lost
     return (
         f"「{lk.form.project or '未命名项目'}」{row.name}（目标{row.target.raw}，完成{row.actual.raw}，扣{lost:g}分）："
         f"{quote}（来源：{row.source.describe()}）"
@@ -215,7 +215,10 @@ class _Texts:
     standard: dict[tuple[str, str | None], list[str]] = field(default_factory=dict)
 
     def measures_of(self, rows: dict[Row, Link]) -> list[str]:
-        return dedupe_measures([m for lk in rows.values() for m in lk.part.measures], self.catalogue,
+        # each cause part once, in first-seen order: a part seen again adds no measure not seen
+        # already, and rows share a few thousand parts
+        parts = {id(lk.part): lk.part for lk in rows.values()}
+        return dedupe_measures([m for part in parts.values() for m in part.measures], self.catalogue,
                                self.measure_keys)
 
     def standard_of(self, label: str, category: str | None) -> list[str]:
@@ -257,7 +260,11 @@ def _cause_plan(entry: SystemicCause, links: list[Link], texts: _Texts) -> Plan:
     ]
     if entry.movement:
         analysis.append(f"年度变化：{entry.movement}。")
-    vague = sum(1 for lk in rows.values() if lk.vague)
+    vague = 0
+    for lk in rows.values():  # lk.vague, inline: every row of the cause
+        a = lk.analysis
+        if a is None or a.vague:
+            vague += 1
     if vague:
         analysis.append(f"其中{vague}条原因只写了措施、未说明具体原因（偏差原因分析不充分）。")
     analysis.extend(_signal_lines(entry.signals))
@@ -306,7 +313,11 @@ def _unit_plan(unit: str, links: list[Link], signals: list[Signal], texts: _Text
     for s in signals:
         standard += texts.catalogue.measures(s.category)
     rows = _rows(links)
-    lost = sum(to_cents(lk.lost) for lk in rows.values())
+    lost = 0
+    for lk in rows.values():  # to_cents(lk.lost), inline: every row of the unit
+        row_lost = lk.row.lost
+        if row_lost and row_lost > 0.0:
+            lost += round(row_lost * 100)
     problems, indicators = _lines(rows)
     return Plan(
         scope="unit",

@@ -142,7 +142,10 @@ def _funding_signals(forms: list[Form], findings: list[Finding], links: list[Lin
         return []
     matches: dict[tuple[str, str | None], bool] = {}  # (label, category) → names the signal's category
     stated_rows = set()
+    cut_forms = {f.form_index for f in budget_cuts}
     for lk in links:
+        if lk.form_index not in cut_forms:
+            continue  # only the rows of a form with a cut are asked about
         part = lk.part
         label = (part.label, part.category)
         hit = matches.get(label)
@@ -214,7 +217,7 @@ def _entry(cause_id: str, label: str, category: str | None, group: list[Link], c
             reason_rows.add(row)
             all_quotes[text] = None
         lost = ind.lost
-        if lost and lost > 0:  # the row's loss, counted once for each of its causes
+        if lost and lost > 0.0:  # the row's loss, counted once for each of its causes
             involved += round(lost * 100)
         attributed += cents
     units = sorted({f.unit or "未知单位" for f in forms.values()})
