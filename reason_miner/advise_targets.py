@@ -18,8 +18,9 @@ from functools import cache
 from typing import Any, NamedTuple
 
 import numpy as np
+import orjson
 
-from .checks import is_cost_indicator, is_quantity_indicator
+from .checks import is_cost_named, is_quantity_named
 from .model import Actual, Form, Indicator, Target
 from .normalize import key
 from .results import Finding
@@ -34,7 +35,7 @@ class TargetConfig:
     missed_years: int = 2  # ... or years running → lower or split
 
 
-@dataclass  # not slotted: orjson writes instance dicts ~3x faster than slots, and only changed rows are kept
+@dataclass  # a row of the reports' tables (findings.json writes `ChangedTargets.encoded` instead)
 class TargetSuggestion:
     project: str | None
     unit: str | None
@@ -114,9 +115,6 @@ def _starts(forms: list[Form]) -> list[int]:
     return starts
 
 
-_MISSED = -2  # a row missed, decided once every row missed is known
-
-
 class _RowFacts(NamedTuple):
     """All a row's change depends on besides its Target and Actual (see `TargetAdvisor.changes`)."""
 
@@ -125,8 +123,8 @@ class _RowFacts(NamedTuple):
     lost: bool  # points lost (said in the direction reason)
     soft_direction: bool  # "≤" on a quantity, not penalised: the same fix, softer reason
     at_cap: bool  # cost_at_cap finding
-    far: bool  # the actual exceeds a ≥ target, or stays under a cost cap, by far (`exceed_ratio`)
-    cost: bool  # a cost indicator (when `far`: tighten a cost cap, never raise it)
+    far: bool  # the actual exceeds a ≥ target that is no cost, or stays under a cost cap, by far (`exceed_ratio`)
+    cost: bool  # `far` below a cost cap: tighten it
     where: str | None  # missed in several units (or years running): where
     cut: Finding | None  # the form's budget cut, when it bears on this row
 
@@ -159,14 +157,18 @@ class _Decided:
                 direction_op = str(flags[0].data.get("suggested_op") or "≥")
                 lost = (ind.lost or 0) > 0
             at_cap = flags[1]
-        soft = direction_op is None and op in _AT_MOST and value is not None and is_quantity_indicator(ind)
-        # exceeded by far (`_by_far`): only then do the actual and the indicator's kind matter
+        # (is_quantity_indicator and is_cost_indicator, called with the texts at hand: most rows here)
+        soft = (direction_op is None and op in _AT_MOST and value is not None
+                and is_quantity_named(ind.level1, ind.level2, ind.name, t.unit or a.unit))
+        # exceeded by far (`_by_far`): only then do the actual and the indicator's kind matter; and
+        # only a target that is no cost is raised, only a cost cap tightened (far is false otherwise)
         far = cost = False
-        if direction_op is None and not soft and value is not None and value > 0 and a.value is not None:
+        if direction_op is None and not soft and value is not None and value > 0.0 and a.value is not None:
             actual, ratio = a.value, self.ratio
-            far = (actual >= value * ratio if op in _AT_LEAST
-                   else op in _AT_MOST and actual > 0 and value >= actual * ratio)
-            cost = far and is_cost_indicator(ind)
+            if op in _AT_LEAST:
+                far = actual >= value * ratio and not is_cost_named(ind.level1, ind.level2, ind.name)
+            elif op in _AT_MOST:
+                far = cost = actual > 0.0 and value >= actual * ratio and is_cost_named(ind.level1, ind.level2, ind.name)
         if not (missed or direction_op or soft or at_cap or far or op is None and t.text):
             return -1  # no rule applies
         # the actual matters when its numbers are in the change (and then rows rarely share one)
@@ -252,46 +254,55 @@ class TargetAdvisor:
         at_rows, budget_cut = self._row_findings(starts)
         decided = _Decided(self)
         memo, decide, row, ratio = decided.memo, decided.decide, decided.row, decided.ratio
-        # row number -> index in the table, -1: kept, _MISSED: decided after the walk (a list: an
+        # row number -> index in the table, -1: kept (or missed: decided after the walk) (a list: an
         # array's item assignment parses its argument, several times slower)
         which_all = [-1] * starts[-1]
         units: dict[str, set[str]] = defaultdict(set)  # indicator name key -> units that missed it
         years: dict[str, set[int]] = defaultdict(set)  # ... and years
-        for form, start in zip(forms, starts, strict=False):
+        missed, missed_in = array("i"), array("i")  # rows missed: row number, form (4 bytes each) ...
+        missed_names: list[str] = []  # ... and name key (shared strings)
+        for fi, (form, start) in enumerate(zip(forms, starts, strict=False)):
             unit, year = form.unit or "未知单位", form.year
             for n, ind in enumerate(form.indicators, start):
-                if (ind.lost or 0) > 0.005 or ind.actual.status in _MISSED_STATUSES:
+                # (float literals in the tests of every row: a float-float compare is the fast one)
+                a, lost = ind.actual, ind.lost
+                if (lost is not None and lost > 0.005) or a.status in _MISSED_STATUSES:
                     name = key(ind.name)
                     units[name].add(unit)
                     if year is not None:
                         years[name].add(year)
-                    which_all[n] = _MISSED
+                    missed.append(n)
+                    missed_in.append(fi)
+                    missed_names.append(name)
                     continue
+                t = ind.target
+                op, value = t.op, t.value
+                if op is None:  # (no finding flags a row without a number: none is looked up)
+                    if t.text:
+                        k = memo.get(id(t))
+                        which_all[n] = decide(id(t), t, a, _MET) if k is None else k
+                    continue
+                if value is None:
+                    continue  # nothing any rule looks at
                 flags = at_rows.get(n)
                 if flags is None:
-                    t = ind.target
-                    op = t.op
-                    if op is None:
-                        if t.text:
-                            k = memo.get(id(t))
-                            which_all[n] = decide(id(t), t, ind.actual, _MET) if k is None else k
+                    actual = a.value
+                    if op in _AT_MOST:  # a cap: only a quantity's "≤" or a cap far above the actual matter
+                        if (not (value > 0.0 and actual is not None and actual > 0.0 and value >= actual * ratio)
+                                and not is_quantity_named(ind.level1, ind.level2, ind.name, t.unit or a.unit)):
+                            continue
+                    elif actual is None or value <= 0.0 or actual < value * ratio:
                         continue
-                    value, actual = t.value, ind.actual.value
-                    if value is None or op not in _AT_MOST and (actual is None or value <= 0 or actual < value * ratio):
-                        continue  # nothing any rule looks at
                 which_all[n] = row(ind, flags, False, None, None)
-        every = np.fromiter(which_all, dtype=np.intc, count=len(which_all))
-        del which_all
-        missed = np.flatnonzero(every == _MISSED)
-        if len(missed):
+        if missed:
             where = self._where_missed(units, years)
-            ks = []
-            for n in missed.tolist():
-                fi = bisect_right(starts, n) - 1
+            for n, fi, name in zip(missed, missed_in, missed_names, strict=True):
                 ind = forms[fi].indicators[n - starts[fi]]
                 cut = budget_cut.get(fi) if "数量" in (ind.level2 or "") else None
-                ks.append(row(ind, at_rows.get(n), True, where[key(ind.name)], cut))
-            every[missed] = ks
+                which_all[n] = row(ind, at_rows.get(n), True, where[name], cut)
+        del missed, missed_in, missed_names
+        every = np.fromiter(which_all, dtype=np.intc, count=len(which_all))
+        del which_all
         rows = np.flatnonzero(every >= 0).astype(np.intc)
         return ChangedRows(array("i", rows.tobytes()), array("i", every[rows].tobytes()), decided.table)
 
@@ -369,11 +380,8 @@ class TargetAdvisor:
         form = self.forms[fi]
         ind = form.indicators[ii]
         codes, suggestion, reason, data = change
-        shared = self.shared.get(codes)
-        if shared is None:
-            labels = _quantify()["actions"]
-            shared = self.shared[codes] = (list(codes), [labels.get(x, x) for x in codes])
-        # positional, in field order: millions of these are built while findings.json is written
+        shared = action_lists(self.shared, codes)
+        # positional, in field order
         return TargetSuggestion(
             form.project, form.unit, form.year, ind.level1, ind.level2, ind.name, ind.target.raw,
             ind.actual.raw, ind.weight, ind.score, ind.lost, shared[0], shared[1], suggestion, reason,
@@ -385,7 +393,7 @@ class TargetAdvisor:
         Returns the suggested target."""
         if t.value is None or a.value is None or t.value <= 0 or "direction" in actions:
             return None
-        if t.unit and a.unit and key(t.unit) != key(a.unit):
+        if t.unit and a.unit and t.unit != a.unit and key(t.unit) != key(a.unit):
             return None
         ratio = self.cfg.exceed_ratio
         if t.op in _AT_LEAST and not cost and a.value >= t.value * ratio:
@@ -397,6 +405,24 @@ class TargetAdvisor:
             reasons.append(f"实际成本{a.raw}仅为上限{t.raw}的{_pct(a.value / t.value * 100)}%，上限偏宽松，建议按实际成本收紧")
             return _fmt_target("≤", a.value, t.unit)
         return None
+
+
+def action_lists(shared: dict[tuple[str, ...], tuple[list[str], list[str]]],
+                 codes: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The action codes and their labels as lists, kept once per distinct codes in `shared`
+    (read-only: every row with those actions holds them)."""
+    lists = shared.get(codes)
+    if lists is None:
+        labels = _quantify()["actions"]
+        lists = shared[codes] = (list(codes), [labels.get(x, x) for x in codes])
+    return lists
+
+
+# findings.json's record of a changed row (`targets.changed`): where the row is, its name, and the
+# change; the row's other fields are in forms[form_index].indicators[indicator_index]
+RECORD_KEYS = ("form_index", "indicator_index", "indicator", "actions", "action_labels", "suggestion", "reason",
+               "data")
+_TAILS = 1 << 12  # encoded changes kept at once while the records are encoded (~2 MB at most)
 
 
 class _Rows(MadeWhenRead[TargetSuggestion]):
@@ -429,19 +455,49 @@ class ChangedTargets(_Rows):
         changed = self._changed
         return self._build(changed.rows[i], changed.table[changed.which[i]])
 
-    def __iter__(self) -> Iterator[TargetSuggestion]:
+    def _positions(self) -> Iterator[tuple[int, int, int]]:
+        """(form index, row index, index of the change in the table) of each, in order."""
         # rows ascend: walk the forms alongside instead of searching each row's form
-        build, starts, table = self._advisor.build, self._starts, self._changed.table
+        starts = self._starts
         fi, last = 0, len(starts) - 1
         for n, k in zip(self._changed.rows, self._changed.which, strict=True):
             while fi < last and starts[fi + 1] <= n:
                 fi += 1
-            yield build(fi, n - starts[fi], table[k])
+            yield fi, n - starts[fi], k
+
+    def __iter__(self) -> Iterator[TargetSuggestion]:
+        build, table = self._advisor.build, self._changed.table
+        for fi, ii, k in self._positions():
+            yield build(fi, ii, table[k])
+
+    def _change_record(self, k: int) -> dict[str, Any]:
+        """The keys of a record that come from its change (table[k]), shared by the rows with it."""
+        codes, suggestion, reason, data = self._changed.table[k]
+        actions, labels = action_lists(self._advisor.shared, codes)
+        return {"actions": list(actions), "action_labels": list(labels), "suggestion": suggestion, "reason": reason,
+                "data": {} if data is None else dict(data)}
 
     def records(self) -> Iterator[dict[str, Any]]:
-        """Each as its fields' dict (what findings.json writes; `to_dict` without the deep copy):
-        the instance's own dict, made once it is asked for, goes with the suggestion built for it."""
-        return map(vars, self)
+        """Each as findings.json's record (`RECORD_KEYS`), without building the suggestion."""
+        forms = self._advisor.forms
+        for fi, ii, k in self._positions():
+            yield {"form_index": fi, "indicator_index": ii, "indicator": forms[fi].indicators[ii].name,
+                   **self._change_record(k)}
+
+    def encoded(self) -> Iterator[bytes]:
+        """`records` as orjson encodes them, made from pieces: the part from the change (most of
+        the record) encoded once for the rows that share it, while the iteration lasts (a bounded
+        number at a time), and the row's own part put in front."""
+        forms, dumps = self._advisor.forms, orjson.dumps
+        tails: dict[int, bytes] = {}
+        for fi, ii, k in self._positions():
+            tail = tails.get(k)
+            if tail is None:
+                if len(tails) >= _TAILS:
+                    tails.clear()
+                tail = tails[k] = dumps(self._change_record(k), option=orjson.OPT_NON_STR_KEYS)[1:]
+            name = dumps(forms[fi].indicators[ii].name)
+            yield b'{"form_index":%d,"indicator_index":%d,"indicator":%b,%b' % (fi, ii, name, tail)
 
     def actions(self) -> Iterator[tuple[str, ...]]:
         """The action codes of each, without building the suggestions."""
@@ -505,12 +561,13 @@ class TargetAdvice(_Rows):
             yield from zip(fi.tolist(), (n - starts[fi]).tolist(), strict=True)
 
     def to_dict(self, *, objects: bool = False) -> dict[str, Any]:
-        """findings.json's `targets`: the suggestions that change something in full, then the rows
-        kept as they are by position: a province's millions of identical "维持" records would be most
-        of the file. `objects` leaves the suggestions to be built, and the kept rows worked out,
+        """findings.json's `targets`: the rows that change something, each pointing at its row in
+        `forms` and giving what changes (`RECORD_KEYS`), then the rows kept as they are by position:
+        a province's millions of identical "维持" records would be most of the file. `objects`: for
+        findings.json's writer, the records as their JSON bytes, made and the kept rows worked out
         while they are written."""
         return {
-            "changed": self.changed.records() if objects else [t.to_dict() for t in self.changed],
+            "changed": self.changed.encoded() if objects else list(self.changed.records()),
             "kept": self.iter_kept() if objects else self.kept_rows(),
             "kept_reason": KEEP_REASON,
         }

@@ -207,7 +207,11 @@ def test_target_advice_keeps_only_what_changes_and_reads_like_a_list(sample: Loa
     assert all(t.suggestion == t.target and t.reason.startswith("本年度已完成") for t in kept)
     # findings.json lists the kept rows by position: exactly the rows not changed, in order
     assert advice.kept_rows() == [(t.form_index, t.indicator_index) for t in kept]
-    assert advice.to_dict()["changed"] == [t.to_dict() for t in advice.changed]
+    # ... and the changed ones by position too, with what changes (the row's fields are in `forms`)
+    assert advice.to_dict()["changed"] == [
+        {"form_index": t.form_index, "indicator_index": t.indicator_index, "indicator": t.indicator,
+         "actions": t.actions, "action_labels": t.action_labels, "suggestion": t.suggestion, "reason": t.reason,
+         "data": t.data} for t in advice.changed]
     assert [(t.form_index, t.indicator_index) for t in rows] == [
         (fi, ii) for fi, f in enumerate(sample.forms) for ii in range(len(f.indicators))]
     with pytest.raises(IndexError):

@@ -64,7 +64,10 @@ def test_sample_findings(sample_run: tuple[Any, Path]) -> None:
     small = next(t for t in data["targets"]["changed"] if t["indicator"] == "开展小型文化活动")
     assert "direction" in small["actions"] and small["suggestion"] == "≥30.00(场)"
     caps = [t for t in data["targets"]["changed"] if "cost_benchmark" in t["actions"]]
-    assert len(caps) == 7 and all(t["target"].lstrip("≤").split("(")[0].strip() == t["actual"].split("(")[0] for t in caps)
+    rows = [data["forms"][t["form_index"]]["indicators"][t["indicator_index"]] for t in caps]  # the record's row
+    assert [r["name"] for r in rows] == [t["indicator"] for t in caps] and not {"target", "actual"} & set(caps[0])
+    assert len(caps) == 7 and all(
+        r["target"]["raw"].lstrip("≤").split("(")[0].strip() == r["actual"]["raw"].split("(")[0] for r in rows)
     signals = [sig for s in data["systemic"] for sig in s["signals"] if sig["rule"] == "budget_cut"]
     assert [(x["project"], x["data"]["change_pct"], x["indicators"]) for x in signals] == [
         ("文体事务管理", -51.8, ["开展小型文化活动", "加大府城文化宣传力度，增加项目开展次数"])]

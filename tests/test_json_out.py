@@ -6,13 +6,15 @@ from __future__ import annotations
 import gc
 import io
 import json
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from typing import Any
 
+import orjson
 import pytest
 from test_reports import build
 
-from reason_miner.advise_targets import suggest_targets
+from reason_miner import advise_targets
+from reason_miner.advise_targets import RECORD_KEYS, suggest_targets
 from reason_miner.analyze import AnalysisResult
 from reason_miner.checks import check_forms
 from reason_miner.load import LoadResult
@@ -41,11 +43,43 @@ def test_streamed_kept_rows_are_the_rows_not_changed(sample: LoadResult) -> None
     for step in (1, 2, 7, 1 << 16):
         assert list(advice.iter_kept(step)) == walked
     plain, lazy = advice.to_dict(), advice.to_dict(objects=True)
-    assert not isinstance(lazy["kept"], list)  # streamed
-    assert json.dumps(plain, ensure_ascii=False) == json.dumps(
-        {k: list(v) if k != "kept_reason" else v for k, v in lazy.items()}, ensure_ascii=False)
+    assert not isinstance(lazy["kept"], list) and not isinstance(lazy["changed"], list)  # streamed
+    assert plain["kept"] == list(lazy["kept"]) and plain["kept_reason"] == lazy["kept_reason"]
+    assert [orjson.dumps(r) for r in plain["changed"]] == list(lazy["changed"])  # encoded already
     empty = suggest_targets([], [])
-    assert list(empty.iter_kept()) == [] and list(empty.changed.records()) == []
+    assert list(empty.iter_kept()) == [] and list(empty.changed.records()) == list(empty.changed.encoded()) == []
+
+
+def test_changed_records_point_at_their_rows(sample: LoadResult) -> None:
+    """targets.changed: each record names its row by form_index/indicator_index, gives the row's name
+    and what changes, in `RECORD_KEYS` order, and none of the row's fields `forms` already holds; the
+    encoded records (shared changes encoded once) are orjson's bytes of the records, written as they are."""
+    forms = sample.forms
+    advice = suggest_targets(forms, check_forms(forms))
+    records = list(advice.changed.records())
+    assert len(records) == len(advice.changed) > 10
+    dropped = {"project", "unit", "year", "level1", "level2", "target", "actual", "weight", "score", "lost", "location"}
+    for rec, suggestion in zip(records, advice.changed, strict=True):
+        assert tuple(rec) == RECORD_KEYS and not dropped & set(rec)
+        row = forms[rec["form_index"]].indicators[rec["indicator_index"]]
+        assert rec["indicator"] == row.name == suggestion.indicator
+        assert (row.target.raw, row.actual.raw, row.lost) == (suggestion.target, suggestion.actual, suggestion.lost)
+        assert rec == {k: v for k, v in asdict(suggestion).items() if k not in dropped}
+    assert list(advice.changed.encoded()) == [orjson.dumps(r) for r in records]
+    out = io.BytesIO()
+    json_out._write(out, advice.changed.encoded(), 0)
+    assert [json.loads(ln.rstrip(b",")) for ln in out.getvalue().splitlines()[1:-1]] == records
+    shared = [r for r in records if r["actions"] == ["quantify"]]
+    assert len({orjson.dumps(r["reason"]) for r in shared}) < len(shared)  # rows sharing a change
+
+
+def test_changed_records_the_same_when_the_tails_are_dropped(sample: LoadResult,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The encoded changes kept while encoding are bounded: emptied when full, the bytes unchanged."""
+    advice = suggest_targets(sample.forms, check_forms(sample.forms))
+    whole = list(advice.changed.encoded())
+    monkeypatch.setattr(advise_targets, "_TAILS", 1)
+    assert list(advice.changed.encoded()) == whole
 
 
 def test_same_bytes_whatever_the_chunk(result: AnalysisResult, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,15 +94,16 @@ def test_same_bytes_whatever_the_chunk(result: AnalysisResult, monkeypatch: pyte
 
 def test_iterators_and_mixed_lists_are_written_as_lists(result: AnalysisResult) -> None:
     """A section given as an iterator is written as the list would be; an empty one as []; a list
-    mixing classes (dataclasses and plain values) encodes each item by its own class."""
-    mixed: list[Any] = [result.findings[0], {"a": 1}, result.links[0], (1, 2), "文本", None]
+    mixing classes (dataclasses and plain values) encodes each item by its own class; bytes are
+    JSON already, written as they are."""
+    mixed: list[Any] = [result.findings[0], {"a": 1}, result.links[0], (1, 2), "文本", None, b'{"pre":[1]}']
     for value in (mixed, iter(mixed)):
         out = io.BytesIO()
         json_out._write(out, {"x": value, "empty": iter(())}, 0)
         data = json.loads(out.getvalue())
         assert data["empty"] == []
         assert data["x"] == json.loads(json.dumps([result.findings[0].to_dict(), {"a": 1}, result.links[0].to_dict(),
-                                                   [1, 2], "文本", None], ensure_ascii=False))
+                                                   [1, 2], "文本", None, {"pre": [1]}], ensure_ascii=False))
     lines = out.getvalue().decode().splitlines()
     assert lines[1] == '  "x": [' and len([ln for ln in lines if ln.startswith("    ")]) == len(mixed)
 
@@ -91,3 +126,33 @@ def test_writing_leaves_no_dict_on_the_results_objects(sample: LoadResult) -> No
     assert all(is_dataclass(o) and not _has_instance_dict(o) for o in kept)  # the check itself: none yet
     _document(result)
     assert [o for o in kept if _has_instance_dict(o)] == []
+
+
+class _Everything(set[type]):
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+@dataclass
+class _ByYear:
+    label: str
+    by_year: dict[int, float]
+
+
+def test_keys_not_str_are_written_as_before(result: AnalysisResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Items are encoded without OPT_NON_STR_KEYS until a dict key needs it: the same bytes as with
+    the option on every item, whether the key comes first, mid-chunk or in a list of mixed classes."""
+    whole = _document(result)
+    monkeypatch.setattr(json_out, "_KEYED", _Everything())  # every class with the option
+    assert _document(result) == whole
+    monkeypatch.undo()
+    monkeypatch.setattr(json_out, "_KEYED", set())
+    items: list[Any] = [_ByYear("a", {}), _ByYear("b", {2023: 1.5, 2024: 0.0}), _ByYear("c", {})]
+    mixed = [*items, {"k": 1}, {7: "x"}]
+    for value, listed in ((items, items), (iter(items), items), (mixed, mixed)):
+        out = io.BytesIO()
+        json_out._write(out, value, 0)
+        expected = [orjson.dumps(asdict(x) if isinstance(x, _ByYear) else x, option=orjson.OPT_NON_STR_KEYS)
+                    for x in listed]
+        assert [ln.strip().rstrip(b",") for ln in out.getvalue().splitlines()[1:-1]] == expected
+    assert _ByYear in json_out._KEYED

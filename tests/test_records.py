@@ -46,3 +46,24 @@ def test_record_converts_nested_optional_and_listed_dataclasses() -> None:
                                       "data": {"k": 1}}
     o.maybe = _Inner(4)
     assert record(o)["maybe"] == {"n": 4}
+
+
+@dataclass
+class _Sub(_Inner):
+    extra: int = 0
+
+
+@dataclass
+class _Node:
+    n: int
+    next: _Node | None = None
+    children: list[_Node] = field(default_factory=list)
+
+
+def test_record_inlines_the_hinted_class_only() -> None:
+    """Nested values of the hinted class are written inline; a subclass still gets all its fields,
+    and a class holding itself is converted level by level, as asdict does."""
+    o = _Outer(_Sub(1, 5), _Sub(2), [_Inner(3), _Sub(4, 9)], Source("a.pdf", None, "表1", 3))
+    assert record(o) == asdict(o) and record(o)["many"][1] == {"n": 4, "extra": 9}
+    chain = _Node(1, _Node(2, _Node(3)), [_Node(4, None, [_Node(5)])])
+    assert record(chain) == asdict(chain) and record(chain)["next"]["next"] == {"n": 3, "next": None, "children": []}
