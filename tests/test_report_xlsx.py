@@ -19,7 +19,7 @@ def write(path: Path, table: Table) -> dict[int, int]:
     ws = w.wb.add_worksheet("t")
     w.table(ws, table)
     w.finish_widths()
-    w.wb.close()
+    w.close()
     return w.widths["t"]
 
 

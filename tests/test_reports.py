@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import weakref
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -15,12 +16,14 @@ from typing import Any
 
 import openpyxl
 import pytest
+import xlsxwriter
 from docx import Document
 from test_link import hand_causes
 
 from reason_miner import LoadResult, load, synth
 from reason_miner.analyze import OUTPUT_FILES, AnalysisResult, analyze, assemble, write_reports
 from reason_miner.checks import check_forms
+from reason_miner.gcpause import gc_paused
 from reason_miner.report import json_out, markdown, xlsx
 from reason_miner.report.docx import chinese_number
 from reason_miner.report.safe import FIXED_TIME, excel_text, html_text, md_text
@@ -212,11 +215,59 @@ def test_chinese_number_any_size() -> None:
     assert {n: chinese_number(n) for n in cases} == cases
 
 
+def _cells(path: Path) -> dict[str, list[list[tuple[Any, ...]]]]:
+    """Every sheet's cells as (value, type, number format, bold, italic, wrap, border, comment), and
+    its widths, frozen panes and filter."""
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        rows = [[(c.value, c.data_type, c.number_format, c.font.b, c.font.i, c.alignment.wrap_text, c.border.left.style,
+                  c.comment and c.comment.text) for c in row] for row in ws.iter_rows()]
+        widths = sorted((k, d.width) for k, d in ws.column_dimensions.items())
+        out[ws.title] = [*rows, [(ws.freeze_panes, ws.auto_filter.ref, *widths)]]
+    return out
+
+
+def test_xlsx_streamed_past_shared_cells_same_content(reports: tuple[AnalysisResult, Path], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workbook of more than SHARED_CELLS cells is streamed (constant_memory, strings inline)
+    instead of holding its cells for a shared strings table: the same sheets and cells either way."""
+    result, out = reports
+    monkeypatch.setattr(xlsx, "SHARED_CELLS", 0)
+    xlsx.write_xlsx(result, tmp_path / "report.xlsx")
+    with zipfile.ZipFile(out / "report.xlsx") as shared, zipfile.ZipFile(tmp_path / "report.xlsx") as streamed:
+        assert "xl/sharedStrings.xml" in shared.namelist() and "xl/sharedStrings.xml" not in streamed.namelist()
+        assert 'r="A2" s="2" t="inlineStr"' in streamed.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    cells = _cells(tmp_path / "report.xlsx")
+    assert list(cells) == SHEETS and len(cells["下年度目标建议"]) == 1 + 68 + 1  # header, targets, sheet facts
+    assert cells == _cells(out / "report.xlsx")
+
+
+def test_xlsx_workbook_freed_with_the_collector_paused(reports: tuple[AnalysisResult, Path], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """analyze() writes the reports with the cyclic collector paused: the workbook, its cells and
+    shared strings go when write_xlsx returns, not when the collector next runs."""
+    result, _ = reports
+    books: list[weakref.ref[xlsxwriter.Workbook]] = []
+
+    class Recorded(xlsxwriter.Workbook):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            books.append(weakref.ref(self))
+
+    monkeypatch.setattr(xlsx.xlsxwriter, "Workbook", Recorded)
+    with gc_paused():
+        xlsx.write_xlsx(result, tmp_path / "report.xlsx")
+        assert len(books) == 1 and books[0]() is None
+
+
+@pytest.mark.parametrize("shared_cells", [0, xlsx.SHARED_CELLS], ids=["streamed", "shared-strings"])
 def test_xlsx_continuation_sheets(reports: tuple[AnalysisResult, Path], tmp_path: Path,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+                                  monkeypatch: pytest.MonkeyPatch, shared_cells: int) -> None:
     """A table longer than a worksheet goes on 名称(2), 名称(3)…, header repeated, no row lost."""
     result, _ = reports
     monkeypatch.setattr(xlsx, "MAX_ROWS", 31)  # 30 rows of data per sheet; the sample has 68 targets
+    monkeypatch.setattr(xlsx, "SHARED_CELLS", shared_cells)
     xlsx.write_xlsx(result, tmp_path / "report.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "report.xlsx")
     parts = ["下年度目标建议", "下年度目标建议(2)", "下年度目标建议(3)"]
