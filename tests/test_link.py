@@ -7,6 +7,7 @@ texts), so that link/advise/report tests do not depend on the miner; other test 
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 from reason_miner import LoadResult
 from reason_miner.link import UNSTATED_CAUSE_ID, link_causes, split_cents, total_lost_cents
@@ -62,7 +63,8 @@ def hand_causes(
             vague = not any(c.role == "cause" for c in clauses)
             out.append(ReasonAnalysis(f.project, f.unit, ind.name, ind.lost, ind.reason, vague, [], clauses,
                                       ind.source, fi, ii))
-    return CauseResult(out, list(SAMPLE_CAUSES if causes is None else causes))
+    # fresh copies: a test that encodes them (orjson gives a dataclass it reads a __dict__) leaves the others' alone
+    return CauseResult(out, [replace(c) for c in (SAMPLE_CAUSES if causes is None else causes)])
 
 
 def test_split_cents_is_exact_and_deterministic() -> None:
