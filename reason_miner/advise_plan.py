@@ -14,7 +14,7 @@ from dataclasses import InitVar, dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from .link import Link
+from .link import Link, to_cents
 from .normalize import key
 from .records import record
 from .views import MadeWhenRead
@@ -260,11 +260,7 @@ def _cause_plan(entry: SystemicCause, links: list[Link], texts: _Texts) -> Plan:
     ]
     if entry.movement:
         analysis.append(f"年度变化：{entry.movement}。")
-    vague = 0
-    for lk in rows.values():  # lk.vague, inline: every row of the cause
-        a = lk.analysis
-        if a is None or a.vague:
-            vague += 1
+    vague = sum(1 for lk in rows.values() if lk.vague)
     if vague:
         analysis.append(f"其中{vague}条原因只写了措施、未说明具体原因（偏差原因分析不充分）。")
     analysis.extend(_signal_lines(entry.signals))
@@ -313,11 +309,7 @@ def _unit_plan(unit: str, links: list[Link], signals: list[Signal], texts: _Text
     for s in signals:
         standard += texts.catalogue.measures(s.category)
     rows = _rows(links)
-    lost = 0
-    for lk in rows.values():  # to_cents(lk.lost), inline: every row of the unit
-        row_lost = lk.row.lost
-        if row_lost and row_lost > 0.0:
-            lost += round(row_lost * 100)
+    lost = sum(to_cents(lk.lost) for lk in rows.values())
     problems, indicators = _lines(rows)
     return Plan(
         scope="unit",
