@@ -6,9 +6,10 @@ Plain dataclasses so that `to_dict` gives the JSON schema documented in the READ
 from __future__ import annotations
 
 from dataclasses import MISSING, asdict, dataclass, field, fields
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from .interning import canon_object
+from .records import record
 
 Status = Literal["达成", "部分达成", "未达成"]
 V = TypeVar("V")
@@ -54,6 +55,13 @@ class Actual:
 
 @dataclass(slots=True)
 class Indicator:
+    """One row of a form's indicator table.
+
+    Its location is kept as four fields of the row, file/page/sheet/line, not as a Source object of
+    its own (64 bytes a row, a fifth of what a province's ~3 million rows take); `source` builds
+    the Source when asked. `to_dict` and findings.json (`records`) still show it as one member,
+    "source": {"file", "page", "sheet", "line"}, after "reason" (FLAT)."""
+
     level1: str | None
     level2: str | None
     name: str
@@ -63,7 +71,20 @@ class Indicator:
     score: float | None
     lost: float | None
     reason: str | None
-    source: Source
+    file: str
+    page: int | None = None
+    sheet: str | None = None
+    line: int | None = None
+    # members written as one object of the class's fields, which the row holds itself (`records`)
+    FLAT: ClassVar[dict[str, type]] = {"source": Source}
+
+    @property
+    def source(self) -> Source:
+        return Source(self.file, self.page, self.sheet, self.line)
+
+    @source.setter
+    def source(self, source: Source) -> None:
+        self.file, self.page, self.sheet, self.line = source.file, source.page, source.sheet, source.line
 
 
 @dataclass(slots=True)
@@ -108,7 +129,8 @@ class Form:
         return round(sum(i.lost for i in self.indicators if i.lost), 4)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The form as the JSON schema has it: `asdict`, with each row's location as its "source"."""
+        return record(self) | {"remarks": dict(self.remarks)}  # a copy, as asdict gives
 
 
 @dataclass(slots=True)
@@ -146,16 +168,8 @@ def form_from_dict(data: dict[str, Any]) -> Form:
     """Inverse of `Form.to_dict` (used by the workspace and by round-trip tests)."""
     inds = [
         Indicator(
-            level1=i["level1"],
-            level2=i["level2"],
-            name=i["name"],
-            target=_value(Target, i["target"]),
-            actual=_value(Actual, i["actual"]),
-            weight=i["weight"],
-            score=i["score"],
-            lost=i["lost"],
-            reason=i["reason"],
-            source=Source(**i["source"]),
+            i["level1"], i["level2"], i["name"], _value(Target, i["target"]), _value(Actual, i["actual"]),
+            i["weight"], i["score"], i["lost"], i["reason"], **i["source"],
         )
         for i in data.get("indicators", [])
     ]

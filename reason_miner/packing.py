@@ -53,11 +53,11 @@ def pack_forms(forms: list[Form]) -> list[PackedForm]:
     for f in forms:
         indicators: list[Any] = []
         for i in f.indicators:
-            t, a, s = i.target, i.actual, i.source
+            t, a = i.target, i.actual
             indicators += (
                 i.level1, i.level2, i.name,
                 (t.raw, t.op, t.value, t.unit, t.text), (a.raw, a.value, a.unit, a.status),
-                Scores((i.weight, i.score, i.lost)), i.reason, s.file, s.page, s.sheet, s.line,
+                Scores((i.weight, i.score, i.lost)), i.reason, i.file, i.page, i.sheet, i.line,
             )  # fmt: skip
         packed.append(pack_form(f, indicators))
     return packed
@@ -77,7 +77,7 @@ def unpack_forms(packed: list[PackedForm]) -> list[Form]:
         indicators = [
             Indicator(
                 l1, l2, S(name, name), T[target], A[actual], weight, score, lost,
-                S(reason, reason), Source(file, page, sheet, N(line, line)),
+                S(reason, reason), file, page, sheet, N(line, line),
             )
             for (
                 l1, l2, name, target, actual, (weight, score, lost), reason, file, page, sheet, line,

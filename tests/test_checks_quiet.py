@@ -15,7 +15,7 @@ import pytest
 from reason_miner import LoadResult
 from reason_miner import checks as checks_module
 from reason_miner.checks import ROW_RULES, CheckConfig, check_forms
-from reason_miner.model import Actual, Form, Indicator, Source, Status, Target
+from reason_miner.model import Actual, Form, Indicator, Status, Target
 
 # (level1, level2, name, unit): a cost row, a quantity row, and a rate row that is neither
 KINDS = (
@@ -36,8 +36,7 @@ def _row(n: int, kind: tuple[str, str, str, str], target: Target, actual: Actual
          score: float | None, reason: str | None) -> Indicator:
     level1, level2, name, _ = kind
     lost = None if weight is None or score is None else round(weight - score, 4)
-    return Indicator(level1, level2, f"{name}{n}", target, actual, weight, score, lost, reason,
-                     Source("grid.txt", line=n))
+    return Indicator(level1, level2, f"{name}{n}", target, actual, weight, score, lost, reason, "grid.txt", line=n)
 
 
 def _grid_rows() -> list[Indicator]:

@@ -57,7 +57,7 @@ def test_every_column_reads_through_the_links_references(sample: LoadResult) -> 
         }
         # the attributes the report writers read are the same values
         assert {k: getattr(lk, k) for k in COLUMNS if k != "source"} == {k: v for k, v in d.items() if k != "source"}
-        assert lk.source is row.source
+        assert lk.source == row.source  # the row's location (a Source built when asked)
 
 
 def test_a_row_without_reason_text_links_as_unstated(sample: LoadResult) -> None:
