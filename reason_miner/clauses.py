@@ -107,10 +107,11 @@ def _split(text: str) -> list[tuple[str, bool]]:
     parts = m.split_at.split(s)  # clause, separator, clause, …, clause
     out: list[tuple[str, bool]] = []
     hard = True
+    wordish = _WORDISH.search
     for j in range(0, len(parts), 2):
-        if j:
-            hard = hard or parts[j - 1] in m.hard_separators
-        if _WORDISH.search(parts[j]):  # what strip() takes off is never wordish
+        if j and not hard:
+            hard = parts[j - 1] in m.hard_separators
+        if wordish(parts[j]):  # what strip() takes off is never wordish
             out.append((parts[j].strip(" 　:：、"), hard))
             hard = False
     return out
@@ -231,7 +232,7 @@ def _units(infos: tuple[ClauseInfo, ...]) -> list[CauseUnit]:
         else:
             continue
         last_unit_clause = i
-    return [_unit(tuple(infos[i] for i in idx), tuple(idx), implied) for idx, implied in units]
+    return [_unit(tuple([infos[i] for i in idx]), tuple(idx), implied) for idx, implied in units]
 
 
 @lru_cache(maxsize=100_000)
@@ -244,16 +245,21 @@ def _unit(members: tuple[ClauseInfo, ...], idx: tuple[int, ...], implied: bool) 
 def analyse_text(text: str) -> TextAnalysis:
     """Clauses, roles and cause units of one reason text (cached per distinct text)."""
     infos: list[ClauseInfo] = []
-    measure_seen = cause_in_sentence = False
-    for clause, hard in _split(text):
-        previous = infos[-1].role if infos and not hard else None
-        info = classify(clause, previous, measure_seen, hard, cause_in_sentence and not hard)
-        measure_seen = measure_seen or info.role == "measure"
-        cause_in_sentence = (cause_in_sentence and not hard) or info.role == "cause"
+    previous: Role | None = None
+    measure_seen = cause_in_sentence = cause_seen = False
+    for clause, hard in _split(text):  # (the first clause always comes after a hard break)
+        if hard:
+            previous, cause_in_sentence = None, False
+        info = classify(clause, previous, measure_seen, hard, cause_in_sentence)
+        previous = info.role
+        if previous == "cause":
+            cause_in_sentence = cause_seen = True
+        elif previous == "measure":
+            measure_seen = True
         infos.append(info)
     frozen = tuple(infos)
     units = _units(frozen)
-    vague = not any(c.role == "cause" for c in frozen)
+    vague = not cause_seen
     if not units:
         focus = content_words(text)
         if focus:

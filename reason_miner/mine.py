@@ -18,6 +18,7 @@ equal clauses, unit analyses and boilerplate lists are shared, read-only objects
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ BOILERPLATE_PLACES = 5  # places listed per repeated text (the count is always c
 # normalize.key without its cache: reason texts are long and seldom met again, and a province's
 # year would fill the cache (kept for the short labels the interpreter compares) with them
 _uncached_key = key.__wrapped__
+# the full-width punctuation of reason texts with its NFKC form: replaced first, it leaves most texts
+# NFKC already, which unicodedata tells at a glance (NFKC works per character on these: same key)
+_WIDE_PUNCTUATION = tuple((c, unicodedata.normalize("NFKC", c)) for c in "，；：（）！？")
 _UNPLACED = (OTHER_CAUSE_ID, 0.0)  # a cause text without a word to cluster on
 
 
@@ -370,6 +374,14 @@ def _group_by_text(refs: Sequence[ReasonRef]) -> dict[str, list[int]]:
     return dict(by_text)
 
 
+def _text_key(text: str) -> str:
+    """`normalize.key(text)`, several times faster on reason texts (see _WIDE_PUNCTUATION)."""
+    for wide, narrow in _WIDE_PUNCTUATION:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return _uncached_key(text)
+
+
 def _boilerplate(refs: Sequence[ReasonRef], by_text: dict[str, list[int]]) -> tuple[list[list[Source]], list[int]]:
     """For each reason: the other places its text appears (capped at BOILERPLATE_PLACES) and their
     count. Texts are compared by their `key`, worked out once per distinct text. The lists are
@@ -377,7 +389,7 @@ def _boilerplate(refs: Sequence[ReasonRef], by_text: dict[str, list[int]]) -> tu
     and a reason whose text appears nowhere else has the one empty list."""
     by_key: dict[str, list[int]] = {}
     for text, idx in by_text.items():
-        k = _uncached_key(text)
+        k = _text_key(text)
         at = by_key.get(k)
         # texts that differ only in width or spaces count as one: their places back in reason order
         by_key[k] = idx if at is None else sorted(at + idx)
@@ -412,10 +424,10 @@ def _build_reasons(
     for text, idx in by_text.items():
         vague, clauses = analyses[text].vague, clause_lists[text]
         for i in idx:
-            r = refs[i]
+            form_index, indicator_index, _, project, unit, indicator, lost, source = refs[i]
             out[i] = ReasonAnalysis(
-                r.project, r.unit, r.indicator, r.lost, text, vague, places[i], clauses,
-                r.source, r.form_index, r.indicator_index, counts[i],
+                project, unit, indicator, lost, text, vague, places[i], clauses,
+                source, form_index, indicator_index, counts[i],
             )
     return out  # type: ignore[return-value]  # every position filled: by_text covers every reason
 

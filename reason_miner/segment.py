@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import marshal
 import os
 import re
 import tempfile
@@ -79,6 +80,21 @@ def _dictionary_digest(path: str) -> str:
     return h.hexdigest()[:16]
 
 
+def _load_cached(tk: jieba.Tokenizer) -> bool:
+    """Load the default dictionary's prefix cache (the file `initialize` writes) into `tk`. jieba
+    itself unmarshals from the open file, reading every one of its 500k words through the file
+    object: 1.2-1.5 s of CPU; unmarshalled from the bytes, 0.3 s. False when there is no usable cache."""
+    try:
+        with open(os.path.join(tk.tmp_dir, tk.cache_file), "rb") as fh:
+            freq, total = marshal.loads(fh.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return False
+    if not isinstance(freq, dict) or not isinstance(total, int):
+        return False
+    tk.FREQ, tk.total, tk.initialized = freq, total, True
+    return True
+
+
 _lock = threading.Lock()
 _tokenizers: dict[int, jieba.Tokenizer] = {}
 
@@ -97,7 +113,8 @@ def tokenizer() -> jieba.Tokenizer:
             tk.tmp_dir = _cache_dir()
             dict_path = os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
             tk.cache_file = f"jieba-{jieba.__version__}-{_dictionary_digest(dict_path)}.cache"
-            tk.initialize()
+            if not _load_cached(tk):
+                tk.initialize()  # builds the prefix dictionary and writes the cache
             for word, freq, tag in load_lexicon().user_words:
                 tk.add_word(word, freq, tag)
             _tokenizers.clear()  # a parent's tokenizer is useless in this process
