@@ -8,7 +8,7 @@ after mining (used by `analyze`, and by tests that hand-build the mined causes).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from .advise_plan import Plan, draft_plans
 from .advise_targets import ChangedRows, TargetAdvice, TargetConfig, suggest_targets, target_changes
 from .checks import CheckConfig, check_forms
-from .forked import Forked, beside, can_fork
+from .forked import Forked, can_fork
 from .gcpause import gc_paused
 from .link import Link, link_causes, total_lost_cents
 from .load import LoadResult
@@ -47,8 +47,9 @@ class AnalyzeConfig:
     targets: TargetConfig = field(default_factory=TargetConfig)
     checks: CheckConfig = field(default_factory=CheckConfig)
     limits: Limits = LIMITS  # how much of the long tables each report shows
-    # independent stages side by side in a fork where possible (`forked.beside`): the checks beside
-    # the mining, findings.json beside the other reports; the same results either way
+    # independent stages side by side in a fork where possible (`forked.Forked`): the checks and
+    # target decisions beside the mining, findings.json beside the other reports; the same results
+    # either way
     parallel: bool = True
 
 
@@ -134,7 +135,7 @@ def assemble(
     causes: CauseResult,
     config: AnalyzeConfig | None = None,
     progress: Progress | None = None,
-    changed: ChangedRows | None = None,
+    changed: ChangedRows | Callable[[], ChangedRows] | None = None,
     linked: tuple[list[Link], float] | None = None,
 ) -> AnalysisResult:
     """The stages after check and mine: link, systemic ranking, plans, target suggestions
@@ -155,7 +156,10 @@ def assemble(
     # slower than in turn (measured at 100k forms: 18.5 s side by side, 16.8 s in turn)
     if changed is None:
         say("生成下年度目标建议……")
-    targets, targets_s = timed(lambda: suggest_targets(forms, findings, cfg.targets, changed))()
+    elif callable(changed):  # decided elsewhere meanwhile: waited for only now
+        changed = changed()
+    rows = changed
+    targets, targets_s = timed(lambda: suggest_targets(forms, findings, cfg.targets, rows))()
     return AnalysisResult(
         forms=forms,
         errors=load_result.errors,
@@ -275,18 +279,19 @@ def analyze(
         if forking:
             say("挖掘偏差原因（与校验、下年度目标建议并行）……")
 
-        def check_and_decide() -> tuple[list[Finding], float, ChangedRows, float]:
+        def check_and_decide() -> Iterator[tuple[Any, float]]:
             # the target advice needs the findings only, not the causes: decided beside the mining
-            # too, which takes about as long as both (100k forms: check 6-7 s + targets 6-7 s, mine 11-13 s)
-            findings, check_s = timed(lambda: check_forms(forms, config=cfg.checks))()
+            # too (100k forms: check 6-7 s + targets 6-7 s, mine + link ~8 s). The findings go to
+            # the parent as soon as they are made: it ranks and plans with them meanwhile
+            checked = timed(lambda: check_forms(forms, config=cfg.checks))()
+            yield checked
             if not forking:
                 say("生成下年度目标建议……")
-            changed, targets_s = timed(lambda: target_changes(forms, findings, cfg.targets))()
-            return findings, check_s, changed, targets_s
+            yield timed(lambda: target_changes(forms, checked[0], cfg.targets))()
 
         def mine_and_link() -> tuple[CauseResult, float, tuple[list[Link], float]]:
             # the links need the causes only, not the findings: made here while the child still
-            # checks and decides (it takes longer than the mining)
+            # checks and decides
             if not forking:
                 say("挖掘偏差原因……")
             causes, mine_s = timed(lambda: mine_causes(forms, model=model) if model is not None
@@ -294,10 +299,29 @@ def analyze(
             say("关联原因与指标……")
             return causes, mine_s, timed(lambda: link_causes(forms, causes))()
 
-        (findings, check_s, changed, decide_s), (causes, mine_s, linked) = beside(  # in a forked child, or first
-            check_and_decide, mine_and_link, forking)
-        result = assemble(load_result, findings, causes, cfg, say, changed, linked)
+        decided: dict[str, float] = {}
+        job = Forked(check_and_decide, items=True) if forking else None
+        take = job.receive if job is not None else check_and_decide().__next__
+        try:
+            if job is None:
+                findings, check_s = take()  # in turn: the checks first
+            causes, mine_s, linked = mine_and_link()
+            if job is not None:
+                findings, check_s = take()
+
+            def changed() -> ChangedRows:
+                rows, decided["targets"] = take()
+                return rows
+
+            result = assemble(load_result, findings, causes, cfg, say, changed, linked)
+            if job is not None:
+                job.join()
+        except BaseException:
+            if job is not None:
+                with suppress(Exception):
+                    job.join()  # not left behind; this side's error is the one raised
+            raise
         result.seconds = {"check": check_s, "mine": mine_s, **result.seconds}
-        result.seconds["targets"] += decide_s
+        result.seconds["targets"] += decided["targets"]
         write_reports(result, Path(out_dir), say, cfg.limits, parallel=cfg.parallel)
     return result

@@ -9,8 +9,8 @@ when memory is short (`fork_fits`).
 The child runs pure-Python stages only: no thread pools (OpenMP, Dask, DuckDB) are used in it,
 which is what makes forking a process that may hold such threads safe. It returns its value
 (pickled), or its error, through a pipe; it never returns into the caller's code (`os._exit`).
-`beside(a, b)` runs `a` in a child while `b` runs here, or both in turn where forking is not
-available or memory is short.
+A child may also send several results as it makes them (`items=True`, `receive`), so that the
+parent goes on with the first while the child works on the next.
 """
 
 from __future__ import annotations
@@ -20,11 +20,7 @@ import pickle
 import sys
 import traceback
 from collections.abc import Callable
-from contextlib import suppress
-from typing import Any, TypeVar
-
-T = TypeVar("T")
-U = TypeVar("U")
+from typing import Any, NoReturn
 
 
 class ForkedError(RuntimeError):
@@ -57,62 +53,80 @@ def fork_fits(meminfo: str = "/proc/meminfo", status: str = "/proc/self/status")
 
 
 class Forked:
-    """`Forked(fn)` starts `fn()` in a child now; `join()` waits and returns its value (or raises)."""
+    """`Forked(fn)` starts `fn()` in a child now; `join()` waits and returns its value (or raises).
 
-    def __init__(self, fn: Callable[[], Any]) -> None:
+    `Forked(fn, items=True)`: `fn()` gives an iterable whose items the child sends one by one as it
+    makes them; `receive()` returns the next (waiting for it), so the caller can go on with a first
+    result while the child still works on the next; `join()` then gives None."""
+
+    def __init__(self, fn: Callable[[], Any], items: bool = False) -> None:
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: run, report through the pipe, leave without running the caller's code
-            status = 0
+            os.close(read_end)
+            _run_child(fn, items, write_end)
+        os.close(write_end)
+        self._pid = pid
+        self._pipe = os.fdopen(read_end, "rb")
+        self._reaped = False
+
+    def _reap(self) -> int:
+        self._reaped = True
+        self._pipe.close()
+        return os.waitpid(self._pid, 0)[1]
+
+    def _frame(self) -> dict[str, Any]:
+        """The child's next message; its error, or its death before it wrote one, is raised (and
+        the child reaped)."""
+        if self._reaped:
+            raise ForkedError("子进程已结束 / child already joined")
+        try:
+            payload: dict[str, Any] = pickle.load(self._pipe)
+        except (EOFError, pickle.UnpicklingError):
+            status = self._reap()
+            raise ForkedError(f"子进程异常退出（状态 {status}）/ child process died (status {status})") from None
+        if "error" in payload:
+            self._reap()
+            raise ForkedError(f"{payload['error']}\n{payload['traceback']}")
+        return payload
+
+    def receive(self) -> Any:
+        """The next item an `items=True` child sent (waiting for it)."""
+        payload = self._frame()
+        if "item" not in payload:
+            self._reap()
+            raise ForkedError("子进程没有更多结果 / no more items from the child")
+        return payload["item"]
+
+    def join(self) -> Any:
+        """The child's value (or its error raised); once only. Items not received are dropped."""
+        while "item" in (payload := self._frame()):
+            pass
+        self._reap()
+        return payload["value"]
+
+
+def _run_child(fn: Callable[[], Any], items: bool, write_end: int) -> NoReturn:
+    """The child's whole life: run `fn`, send its items and value (or its error), exit."""
+    status = 0
+    try:
+        with os.fdopen(write_end, "wb") as pipe:
             try:
-                os.close(read_end)
-                payload = {"value": fn()}
+                value = fn()
+                if items:
+                    for item in value:
+                        pickle.dump({"item": item}, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                        pipe.flush()  # the parent may be waiting for this one
+                    value = None
+                payload = {"value": value}
             except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
                 status = 1
                 payload = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
-            try:
-                with os.fdopen(write_end, "wb") as pipe:
-                    pickle.dump(payload, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        self._pid = pid
-        self._read_end = read_end
-        self._joined = False
-
-    def join(self) -> Any:
-        """The child's value (or its error raised); once only."""
-        if self._joined:
-            raise ForkedError("子进程已结束 / child already joined")
-        self._joined = True
-        with os.fdopen(self._read_end, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self._pid, 0)
-        if not data:
-            raise ForkedError(f"子进程异常退出（状态 {status}）/ child process died (status {status})")
-        payload = pickle.loads(data)
-        if "error" in payload:
-            raise ForkedError(f"{payload['error']}\n{payload['traceback']}")
-        return payload["value"]
+            pickle.dump(payload, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        os._exit(status)
 
 
 def can_fork() -> bool:
     """Whether `beside` runs its two callables side by side here and now."""
     return fork_available() and fork_fits()
-
-
-def beside(child: Callable[[], T], here: Callable[[], U], parallel: bool = True) -> tuple[T, U]:
-    """`(child(), here())`, with `child` run in a forked copy of this process while `here` runs
-    in this one when `parallel` and the platform and memory allow (`fork_available`, `fork_fits`);
-    otherwise in turn, `child` first. An error on this side is raised after the child is reaped."""
-    if not (parallel and can_fork()):
-        first = child()
-        return first, here()
-    job = Forked(child)
-    try:
-        mine = here()
-    except BaseException:
-        with suppress(Exception):
-            job.join()
-        raise
-    return job.join(), mine

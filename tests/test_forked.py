@@ -4,13 +4,15 @@ child's failure surfaces in the parent with its message."""
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_reports import build
 
 from reason_miner.analyze import OUTPUT_FILES, AnalysisResult, write_reports
-from reason_miner.forked import Forked, ForkedError, beside, fork_available, fork_fits
+from reason_miner.forked import Forked, ForkedError, fork_available, fork_fits
 from reason_miner.load import LoadResult
 
 pytestmark = pytest.mark.skipif(not fork_available(), reason="fork is used on Linux only")
@@ -44,22 +46,37 @@ def test_forked_reports_a_child_that_dies() -> None:
         Forked(lambda: os._exit(3)).join()
 
 
-def test_beside_runs_both_and_returns_both_values(forking: None) -> None:
-    here_pid = os.getpid()
-    (child_pid, child_value), mine = beside(lambda: (os.getpid(), [1, 2]), lambda: os.getpid())
-    assert mine == here_pid != child_pid and child_value == [1, 2]
-    (child_pid, _), _ = beside(lambda: (os.getpid(), None), lambda: None, parallel=False)
-    assert child_pid == here_pid  # in turn
+def test_forked_items_arrive_one_by_one_while_the_child_goes_on(tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+
+    def steps() -> Iterator[int]:
+        yield os.getpid()
+        while not gate.exists():  # the second item waits for the parent to have the first
+            time.sleep(0.01)
+        yield 2
+
+    job = Forked(steps, items=True)
+    child_pid = job.receive()
+    assert child_pid != os.getpid()
+    gate.touch()
+    assert job.receive() == 2
+    assert job.join() is None
+    with pytest.raises(ForkedError, match="already joined"):
+        job.receive()
 
 
-def test_beside_raises_this_sides_error_and_reaps_the_child(forking: None) -> None:
-    def fail() -> None:
-        raise KeyError("本进程出错")
+def test_forked_items_raise_the_childs_error_where_it_happened() -> None:
+    def steps() -> Iterator[int]:
+        yield 1
+        raise KeyError("第二步出错")
 
-    with pytest.raises(KeyError, match="本进程出错"):
-        beside(lambda: 1, fail)
-    with pytest.raises(ForkedError, match="ZeroDivisionError"):
-        beside(lambda: 1 / 0, lambda: None)
+    job = Forked(steps, items=True)
+    assert job.receive() == 1
+    with pytest.raises(ForkedError, match="KeyError: '第二步出错'"):
+        job.receive()
+    empty = Forked(lambda: iter(()), items=True)
+    with pytest.raises(ForkedError, match="no more items"):
+        empty.receive()
 
 
 def test_parallel_reports_are_byte_identical_to_sequential(sample: LoadResult, tmp_path: Path,
@@ -135,3 +152,16 @@ def test_analysis_beside_the_mining_gives_the_files_of_the_analysis_in_turn(
     assert {"check", "mine", "targets"} <= set(par.seconds)
     for name in OUTPUT_FILES.values():
         assert (tmp_path / "seq" / name).read_bytes() == (tmp_path / "par" / name).read_bytes(), name
+
+
+def test_a_failing_check_in_the_analysis_child_fails_the_run(sample: LoadResult, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch, forking: None) -> None:
+    from reason_miner import analyze as analyze_mod
+
+    def broken(*_: object, **__: object) -> None:
+        raise ValueError("校验规则出错")
+
+    monkeypatch.setattr(analyze_mod, "target_changes", broken)  # the child's second step
+    with pytest.raises(ForkedError, match="ValueError: 校验规则出错"):
+        analyze_mod.analyze(sample, tmp_path / "out")
+    assert not (tmp_path / "out" / "findings.json").exists()
