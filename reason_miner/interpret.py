@@ -28,6 +28,7 @@ _TOTAL_AT_TOP = re.compile(r"项目总得分\s*[:：]?\s*(\d+(?:\.\d+)?)\s*分?"
 _NOTE = re.compile(r"[(（][^()（）]*[)）]")
 _LABEL_IN_CELL = re.compile(r"^([^:：]{2,12})[:：](.+)$")
 _PLACEHOLDER = re.compile(r"^(指标\d*|…+|\.{3,}|\d+)$")
+_plain_value = nz.PLAIN_VALUE.fullmatch
 INDICATOR_FIELDS = ("level1", "level2", "name", "target", "actual", "unit", "op", "weight", "score", "reason", "measure")
 
 
@@ -203,6 +204,7 @@ class Interpreter:
 
     def __init__(self, vocab: Vocab | None = None) -> None:
         self.vocab = vocab or load_vocab()
+        self._statusless_digits = nz.statusless_digits(self.vocab)
         # per distinct cell text(s): the parsed values every row with the same text shares
         # (the memo is the cache: the functions' own caches only cost for texts seen once)
         self._clean: _Memo[str, str] = _Memo(nz.clean.__wrapped__, limit=1 << 17)
@@ -221,8 +223,11 @@ class Interpreter:
         self._reasons_of: _Memo[str | None, str | None] = _Memo(lambda t: self._reason_text((t, None)))
         self._names: _Memo[str, str | None] = _Memo(lambda t: _canon(self._clean[t]))
         self._placeholders: _Memo[str, bool] = _Memo(lambda t: _PLACEHOLDER.match(self._key[t]) is not None)
+        # an indicator table's name cell: its shared text, None for a placeholder ("指标1", "…")
+        self._table_names: _Memo[str, str | None] = _Memo(lambda t: None if self._placeholders[t] else self._names[t])
         self._roles: _Memo[tuple[str, ...], dict[str, int]] = _Memo(self._header_roles_of)
         self._roles_of_cells: _Memo[str, str | None] = _Memo(self._cell_role_of)
+        self._key_roles: _Memo[str, str | None] = _Memo(self._key_role)
         # few rows repeat (titles, headers, year lines) and each view holds a row's texts: a small table
         self._row_views: _Memo[tuple[str, ...], _RowView | None] = _Memo(self._row_view, limit=1 << 12)
         self._flat_level: _Memo[str, str | None] = _Memo(lambda t: _canon(_strip_weight_note(self._key[t]) or None))
@@ -276,7 +281,10 @@ class Interpreter:
         return self._roles_of_cells[cell]
 
     def _cell_role_of(self, cell: str) -> str | None:
-        k = self._key[cell]
+        return self._key_role(self._key[cell])
+
+    def _key_role(self, k: str) -> str | None:
+        """`_cell_role` of a cell by its key."""
         if "(" not in k and "（" not in k:  # most cells: no note for the patterns below to remove
             return self.vocab.column_of(k)
         k = _strip_weight_note(k)
@@ -474,32 +482,39 @@ class Interpreter:
 
     def _row_view(self, cells: tuple[str, ...]) -> _RowView | None:
         """What a row outside the indicator rows says, whatever the form: None for an empty row."""
+        if not any(cells):
+            return None
         line = "\t".join(cells)
         split = self._split_label_cells(list(cells)) if ":" in line or "：" in line else list(cells)
         keys = list(map(self._key.__getitem__, split))
         nonempty = [(i, c) for i, c in enumerate(split) if c]
-        if not nonempty:
-            return None
         # a cell merged across columns is repeated by the reader: count and join it once
         distinct = list(dict.fromkeys(filter(None, keys)))
         joined = "".join(distinct)
         m_year, m_total = _YEAR.search(joined), _TOTAL_AT_TOP.search(joined)
-        roles = self._header_roles_of(split)  # the view is kept per distinct row already
+        # _header_roles_of, by the keys (the view is kept per distinct row already)
+        roles: dict[str, int] = {}
+        column_of, key_roles = self.vocab.header_lookup.get, self._key_roles
+        for i, k in enumerate(keys):
+            role = column_of(k) if "(" not in k and "（" not in k else key_roles[k]
+            if role and role not in roles:
+                roles[role] = i
+        n_distinct = len(distinct)
         return _RowView(
-            cells=split,
-            keys=keys,
-            nonempty=nonempty,
-            first_key=keys[nonempty[0][0]],
-            joined=joined,
-            n_distinct=len(distinct),
-            is_title=len(distinct) <= 2 and any(w in joined for w in self.vocab.title_words),
-            year=int(m_year.group(1)) if m_year else None,
-            total=float(m_total.group(1)) if m_total else None,
-            is_year_line=len(distinct) == 1 and _YEAR.fullmatch(joined.strip("()（）")) is not None,
-            names_goal=not self.vocab.goal_labels.isdisjoint(keys),
-            roles=roles,
-            label_roles={r: i for r, i in roles.items() if r in ("project", "department", "unit_name")},
-            table_plan=_TablePlan.of(roles) if self._is_indicator_header(roles) else None,
+            split,
+            keys,
+            nonempty,
+            keys[nonempty[0][0]],
+            joined,
+            n_distinct,
+            n_distinct <= 2 and any(w in joined for w in self.vocab.title_words),
+            int(m_year.group(1)) if m_year else None,
+            float(m_total.group(1)) if m_total else None,
+            n_distinct == 1 and _YEAR.fullmatch(joined.strip("()（）")) is not None,
+            not self.vocab.goal_labels.isdisjoint(keys),
+            roles,
+            {r: i for r, i in roles.items() if r in ("project", "department", "unit_name")},
+            _TablePlan.of(roles) if self._is_indicator_header(roles) else None,
         )
 
     def _split_label_cells(self, cells: list[str]) -> list[str]:
@@ -593,8 +608,11 @@ class Interpreter:
         rest, rest_width, rest_safe, plain = plan.rest, plan.rest_width, plan.rest_safe, plan.plain
         file, sheet, out, level1, level2 = grid.file, grid.sheet, b.indicators, b.level1, b.level2
         clean, needs_clean, table_targets = self._clean.__getitem__, nz.needs_clean, self._table_targets
-        levels, placeholders, pack, pack_texts = self._levels, self._placeholders, self._pack_plain, self._pack_texts
-        last: tuple[Row, list[str], str, str | None, str | None] | None = None
+        levels, table_names, pack_texts = self._levels, self._table_names, self._pack_texts
+        actuals_of, scores_of, reasons_of = self._actuals_of, self._scores, self._reasons_of
+        last_at = -1  # the last row packed, its cells, name and levels (kept for a continuation row)
+        last_cells: list[str] = []
+        last_name, last_l1, last_l2 = "", level1, level2
         rows = grid.rows
         for at in range(start, len(rows)):
             row = rows[at]
@@ -603,11 +621,12 @@ class Interpreter:
             target = table_targets[cells[t_col]] if t_col < n else None
             if target is None:
                 break
-            name_idx = name_col
-            if name_idx is None or name_idx >= n or not cells[name_idx]:
+            if name_col is not None and name_col < n and (name := cells[name_col]):
+                name_idx: int | None = name_col
+            else:
                 candidates = [i for i in range(min(t_col, n)) if cells[i]]
                 name_idx = candidates[-1] if candidates else None
-            name = cells[name_idx] if name_idx is not None else ""
+                name = cells[name_idx] if name_idx is not None else ""
             if name_idx and any(lead := cells[:name_idx]):  # level cells: most are empty (merged cells)
                 for i, c in enumerate(lead):
                     if c:
@@ -615,7 +634,11 @@ class Interpreter:
                         if kind is None:
                             kind = "level1" if i == l1_col else "level2"
                         level1, level2 = _levels_after(level1, level2, kind, label)
-            if placeholders[name]:  # rarely: only then are the scores looked at
+            if not name:
+                errors.append(self._err(grid, row, "指标行缺少三级指标名称"))
+                continue
+            shared_name = table_names[name]
+            if shared_name is None:  # a placeholder (rarely): only then are the scores looked at
                 number = nz.number
                 has_scores = (w_col is not None and w_col < n and number(cells[w_col]) is not None) or (
                     s_col is not None and s_col < n and number(cells[s_col]) is not None
@@ -623,25 +646,26 @@ class Interpreter:
                 if not has_scores:
                     errors.append(self._err(grid, row, f"模板空行「{name}」（无指标值和分值），已跳过"))
                     continue
-            if not name:
-                errors.append(self._err(grid, row, "指标行缺少三级指标名称"))
-                continue
+                shared_name = self._names[name]
             texts = rest(cells) if rest is not None and n >= rest_width else rest_safe(cells)
             if plain:
                 actual, weight, score, reason = texts
-                pack(out, level1, level2, name, target, actual, weight, score, reason, row, file, sheet)
+                # _pack_plain, inline (most rows of a batch come here)
+                out += (
+                    level1, level2, shared_name, target, actuals_of[actual], scores_of[(weight, score)],
+                    reasons_of[reason], file, row.page, sheet, row.line,
+                )  # fmt: skip
             else:
                 pack_texts(out, level1, level2, (name, cells[t_col], *texts), row, file, sheet)
-            last = (row, cells, name, level1, level2)
+            last_at, last_cells, last_name, last_l1, last_l2 = at, cells, name, level1, level2
         else:
             at = len(rows)
         b.level1, b.level2 = level1, level2
-        if last is not None:
+        if last_at >= 0:
             # the last row's texts by role, for a continuation row to extend (the name and target found win)
-            row, cells, name, l1, l2 = last
-            n = len(cells)
-            values = (*(cells[c] if c < n else "" for c in plan.role_cols), name, cells[t_col])
-            b.last = _RawIndicator(plan.roles, values, l1, l2, row)
+            n = len(last_cells)
+            values = (*(last_cells[c] if c < n else "" for c in plan.role_cols), last_name, last_cells[t_col])
+            b.last = _RawIndicator(plan.roles, values, last_l1, last_l2, rows[last_at])
         return at
 
     def _indicator_row(self, row: Row, cells: list[str], b: _FormBuilder) -> str | None:
@@ -783,12 +807,22 @@ class Interpreter:
         """`_target_args` of a target with no unit or operator cell beside it. Only the operator and
         unit are shared: they repeat across distinct texts (a worker's pickle then writes each once);
         the tuple itself is the memo's, shared by its rows already (pickled once per file)."""
+        plain = _plain_value(text)  # the common cell (most are seen once): its parts are the groups
+        if plain is not None:
+            op, num, unit = plain.groups()
+            if op != "<":  # (a "<" may open a tag `clean` removes: the long way)
+                return text, canon_str(op, op), float(num), canon_str(unit, unit), None
         raw, op, value, unit, qualitative = nz.target_parts(text)
         return raw, canon_str(op, op), value, canon_str(unit, unit), qualitative
 
     def _actual_plain(self, text: str) -> nz.ActualParts:
         """`_actual_args` of an actual value with no unit cell beside it (shared as `_target_plain`
         says; a status is one of the vocabulary's own strings)."""
+        if text[:1] in self._statusless_digits:  # the common cell: a number and unit, never a status
+            plain = _plain_value(text)
+            if plain is not None:
+                _, num, unit = plain.groups()
+                return text, float(num), canon_str(unit, unit), None
         raw, value, unit, status = nz.actual_parts(text, self.vocab)
         return raw, value, canon_str(unit, unit), status
 
@@ -838,7 +872,8 @@ class Interpreter:
         form_key = _tuple_getter([roles[r] for r in ("project", "department", "unit_name", "year") if r in roles])
         name_i, target_i, l1_i, l2_i = roles["name"], roles.get("target"), roles.get("level1"), roles.get("level2")
         clean, needs_clean, level = self._clean.__getitem__, nz.needs_clean, self._flat_level
-        pack, pack_texts, targets_of = self._pack_plain, self._pack_texts, self._targets_of
+        pack_texts, targets_of, names, actuals_of = self._pack_texts, self._targets_of, self._names, self._actuals_of
+        scores_of, reasons_of = self._scores, self._reasons_of
         file, sheet = grid.file, grid.sheet
         no_level = level[""]
         last_key: tuple[str, ...] | None = None
@@ -888,8 +923,11 @@ class Interpreter:
             level2 = level[cells[l2_i]] if l2_i is not None else no_level
             if plain:
                 name, target, actual, weight, score, reason = texts_of(cells)
-                parts = targets_of[target]
-                pack(b.indicators, level1, level2, name, parts, actual, weight, score, reason, row, file, sheet)
+                # _pack_plain, inline (every row comes here)
+                b.indicators += (
+                    level1, level2, names[name], targets_of[target], actuals_of[actual], scores_of[(weight, score)],
+                    reasons_of[reason], file, row.page, sheet, row.line,
+                )  # fmt: skip
             else:
                 pack_texts(b.indicators, level1, level2, texts_of(cells), row, file, sheet)
         return [self._finish(b, grid, errors) for b in forms.values()]

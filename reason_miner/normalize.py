@@ -102,12 +102,15 @@ def key_in(text: str, words: frozenset[str]) -> bool:
     return key(text) in words
 
 
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _NUM = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$|^[+-]?\.\d+$")
 
 
 @lru_cache(maxsize=_CACHE)
 def number(text: str | None) -> float | None:
     """Parse a plain number cell ("6,881.38", "100.00", "95%"); None for "-", "" or text."""
+    if text and _DECIMAL.fullmatch(text):  # most cells: a number as it is (not worth compact's cache)
+        return float(text)
     s = compact(text).rstrip("%").replace("万元", "")
     if not s or not _NUM.match(s):
         return None
@@ -137,13 +140,14 @@ def _unit(s: str) -> str | None:
 # the common value cell: `≥20239.67(元/次)`, `85.00(%)`, `12`. Nothing in it that clean, _ops or _unit
 # would change (no space, tag, entity, full-width or bracket character, no "=" but the operator), so
 # its parts are the groups of this one match
-_PLAIN_VALUE = re.compile(r"([≥≤=><])?([0-9]+(?:\.[0-9]+)?)(?:\(([^\s<&()（）\[\]【】=≧≦\uff01-\uff5e]+)\))?")
+# public: the interpreter's memos match it too (each distinct cell once)
+PLAIN_VALUE = re.compile(r"([≥≤=><])?([0-9]+(?:\.[0-9]+)?)(?:\(([^\s<&()（）\[\]【】=≧≦\uff01-\uff5e]+)\))?")
 
 
 @lru_cache(maxsize=_CACHE)
 def value_parts(raw: str | None) -> tuple[str | None, float, str | None] | None:
     """(operator, number, unit) of a value cell such as `≤50000.00 (元/片区)`; None when it is not one."""
-    plain = _PLAIN_VALUE.fullmatch(raw) if raw else None
+    plain = PLAIN_VALUE.fullmatch(raw) if raw else None
     if plain:
         op, num, unit = plain.groups()
         return op, float(num), unit
@@ -162,7 +166,7 @@ def _plain_parts(raw: str) -> tuple[str, tuple[str | None, float, str | None]] |
     """(clean(raw), value_parts(raw)) of the common value cell, found without either cache: a
     memo per distinct cell (the interpreter's) calls the parsers once per text, so for the many
     texts seen once (random amounts) the caches only cost."""
-    plain = _PLAIN_VALUE.fullmatch(raw) if raw else None
+    plain = PLAIN_VALUE.fullmatch(raw) if raw else None
     if plain is None:
         return None
     op, num, unit = plain.groups()
@@ -205,6 +209,12 @@ def _status_initials(table: StatusTable) -> frozenset[str] | None:
         _INITIALS.clear()
     _INITIALS[id(table)] = (table, found)
     return found
+
+
+def statusless_digits(vocab: Vocab) -> frozenset[str]:
+    """The digits no status phrase starts with: a text starting with one is never a status."""
+    initials = _status_initials(vocab.status_table)
+    return frozenset() if initials is None else _DIGITS - initials
 
 
 def parse_status(text: str, vocab: Vocab) -> Status | None:
