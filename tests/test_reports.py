@@ -24,7 +24,7 @@ from reason_miner import LoadResult, load, synth
 from reason_miner.analyze import OUTPUT_FILES, AnalysisResult, analyze, assemble, write_reports
 from reason_miner.checks import check_forms
 from reason_miner.gcpause import gc_paused
-from reason_miner.report import json_out, markdown, xlsx
+from reason_miner.report import json_out, markdown, xlsx, xlsx_fast
 from reason_miner.report.docx import chinese_number
 from reason_miner.report.safe import FIXED_TIME, excel_text, html_text, md_text
 from reason_miner.report.tables import LIMITS, TARGET_EDIT_HEADER, in_cell, numbered
@@ -250,12 +250,12 @@ def test_xlsx_workbook_freed_with_the_collector_paused(reports: tuple[AnalysisRe
     result, _ = reports
     books: list[weakref.ref[xlsxwriter.Workbook]] = []
 
-    class Recorded(xlsxwriter.Workbook):
+    class Recorded(xlsx_fast.FastWorkbook):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             books.append(weakref.ref(self))
 
-    monkeypatch.setattr(xlsx.xlsxwriter, "Workbook", Recorded)
+    monkeypatch.setattr(xlsx, "workbook_class", lambda: Recorded)
     with gc_paused():
         xlsx.write_xlsx(result, tmp_path / "report.xlsx")
         assert len(books) == 1 and books[0]() is None

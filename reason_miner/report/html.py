@@ -242,7 +242,7 @@ def _chart_data(r: AnalysisResult) -> dict[str, Any]:
 
 
 def render_html(r: AnalysisResult, lim: Limits = LIMITS) -> str:
-    t = build_tables(r, lim.html_rows)
+    t = build_tables(r, lim.html_rows, ("forms", "systemic", "causes", "links", "targets", "checks"))
     cards = "".join(f'<div class="card"><b>{esc(fmt(v))}</b><span>{esc(k)}</span></div>' for k, v in summary(r))
     systemic = [s for s in r.systemic if s.systemic]
     sys_items = "".join(

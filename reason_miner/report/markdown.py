@@ -70,7 +70,7 @@ def _plan(n: int, p: Plan, lim: Limits) -> list[str]:
 
 
 def render_markdown(r: AnalysisResult, lim: Limits = LIMITS) -> str:
-    t = build_tables(r, lim.rows)
+    t = build_tables(r, lim.rows, ("overview", "forms", "systemic", "pareto", "checks", "links"))
     systemic = [s for s in r.systemic if s.systemic]
     lines = ["# 绩效自评偏差原因分析报告", "", "## 一、概览", "", *md_table(t["overview"]),
              *md_table(t["forms"], lim.rows, lim)]

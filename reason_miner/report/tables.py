@@ -7,7 +7,7 @@ are the Chinese names users see.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Literal, TypeVar
@@ -136,15 +136,25 @@ def cause_points(links: list[Link]) -> list[CausePoints]:
 
 
 def heat(r: AnalysisResult, by: Literal["unit", "project"]) -> tuple[list[str], list[str], list[list[float]]]:
-    """Cause × unit (or project) matrix of attributed points: (cause labels, column names, values)."""
+    """Cause × unit (or project) matrix of attributed points: (cause labels, column names, values).
+    Rows of zeros with the links' sums put in: a province's matrix has millions of cells (causes ×
+    projects), nearly all empty."""
     links, cps = r.links, r.points_by_cause
     causes = [c.label for c in cps]
-    ids = {c.label: c.cause_id for c in cps}
-    cols = sorted({(lk.unit if by == "unit" else lk.project) or "未知" for lk in links})
     cells: dict[tuple[str, str], int] = defaultdict(int)
     for lk in links:
         cells[(lk.cause_id, (lk.unit if by == "unit" else lk.project) or "未知")] += lk.attributed_cents
-    return causes, cols, [[points(cells[(ids[c], col)]) for col in cols] for c in causes]
+    cols = sorted({col for _, col in cells})
+    at = {col: i for i, col in enumerate(cols)}
+    ids = {c.label: c.cause_id for c in cps}  # a row shows its label's (last) cause
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    for i, label in enumerate(causes):
+        rows_of[ids[label]].append(i)
+    values = [[points(0)] * len(cols) for _ in causes]
+    for (cause_id, col), cents in cells.items():
+        for i in rows_of.get(cause_id, ()):
+            values[i][at[col]] = points(cents)
+    return causes, cols, values
 
 
 def summary(r: AnalysisResult) -> list[tuple[str, Cell]]:
@@ -341,13 +351,25 @@ def checks_table(r: AnalysisResult, limit: int | None = None) -> Table:
     return t
 
 
-def build_tables(r: AnalysisResult, limit: int | None = None) -> dict[str, Table]:
-    """Every table by key, in the order the sheets appear; with `limit`, the long ones (forms,
-    links, plans, targets, checks) hold only their first rows, and `Table.size` says how many
-    the whole table has."""
-    tables = [overview_table(r), forms_table(r, limit), pareto_table(r), systemic_table(r), causes_table(r),
-              links_table(r, limit), plans_table(r, limit), targets_table(r, limit), checks_table(r, limit)]
-    return {t.key: t for t in tables}
+TABLES: dict[str, Callable[[AnalysisResult, int | None], Table]] = {  # by key, in the order the sheets show them
+    "overview": lambda r, _: overview_table(r),
+    "forms": forms_table,
+    "pareto": lambda r, _: pareto_table(r),
+    "systemic": lambda r, _: systemic_table(r),
+    "causes": lambda r, _: causes_table(r),
+    "links": links_table,
+    "plans": plans_table,
+    "targets": targets_table,
+    "checks": checks_table,
+}
+
+
+def build_tables(r: AnalysisResult, limit: int | None = None, keys: Collection[str] = tuple(TABLES)) -> dict[str, Table]:
+    """The tables named by `keys` (every table by default), in the order the sheets appear; with
+    `limit`, the long ones (forms, links, plans, targets, checks) hold only their first rows, and
+    `Table.size` says how many the whole table has. A report asks only for the ones it shows: the
+    plans table alone costs more than the others together."""
+    return {key: build(r, limit) for key, build in TABLES.items() if key in keys}
 
 
 def fmt(cell: Cell) -> str:

@@ -26,12 +26,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .safe import FIXED_TIME, excel_text
 from .tables import LIMITS, TARGET_EDIT_HEADER, Cell, Limits, Table, build_tables, more_note
+from .xlsx_fast import FastSheet, workbook_class
 
 if TYPE_CHECKING:
     from ..analyze import AnalysisResult
@@ -60,7 +60,7 @@ def continuation_names(name: str, parts: int) -> list[str]:
 
 class _Writer:
     def __init__(self, path: Path, *, stream: bool = False) -> None:
-        self.wb = xlsxwriter.Workbook(
+        self.wb = workbook_class()(
             str(path),
             {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
              "constant_memory": stream},
@@ -108,8 +108,15 @@ class _Writer:
 
     @staticmethod
     def _cells(ws: Worksheet, first_row: int, rows: list[list[Cell]], fmts: list[Format]) -> None:
-        """The data rows, each cell by its type. xlsxwriter's undecorated writers: the public ones
-        first try to read the row as A1 notation, a cost per cell that row numbers never need."""
+        """The data rows, each cell by its type, in row order (the shared strings are numbered in
+        the order they are first written): all at once where the sheet can take them so."""
+        if not (isinstance(ws, FastSheet) and ws.put_rows(first_row + 1, rows, fmts, excel_text, _cell_text)):
+            _Writer._cells_one_by_one(ws, first_row, rows, fmts)
+
+    @staticmethod
+    def _cells_one_by_one(ws: Worksheet, first_row: int, rows: list[list[Cell]], fmts: list[Format]) -> None:
+        """The data rows through xlsxwriter's writers, as constant_memory mode requires. Its
+        undecorated ones: the public ones first try to read the row as A1 notation."""
         string, number, blank = ws._write_string, ws._write_number, ws._write_blank
         for r, row in enumerate(rows, first_row + 1):
             for c, value in enumerate(row):
