@@ -194,7 +194,7 @@ def _problem(lk: Link) -> str:
     lost = round(lost * 100) / 100 if lost and lost > 0.0 else 0.0  # lk.lost
     return (
         f"「{lk.form.project or '未命名项目'}」{row.name}（目标{row.target.raw}，完成{row.actual.raw}，扣{lost:g}分）："
-        f"{quote}（来源：{row.source.describe()}）"
+        f"{quote}（来源：{row.location}）"
     )
 
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Form, Indicator, Source
-from .records import record
 from .results import CauseResult, Clause, ReasonAnalysis
 
 UNSTATED_CAUSE_ID = "unstated"
@@ -142,8 +141,7 @@ class Link:
     @property
     def reason(self) -> str:
         """The whole reason text ("" when none)."""
-        a = self.analysis
-        return a.text if a is not None else self.row.reason or ""
+        return _text_facts(self.analysis, self.row)[0]
 
     @property
     def cause_text(self) -> str:
@@ -157,14 +155,12 @@ class Link:
 
     @property
     def vague(self) -> bool:
-        a = self.analysis
-        return a.vague if a is not None else True
+        return _text_facts(self.analysis, self.row)[1]
 
     @property
     def boilerplate(self) -> int:
         """How many other places carry the same text."""
-        a = self.analysis
-        return a.boilerplate_count if a is not None else 0
+        return _text_facts(self.analysis, self.row)[2]
 
     @property
     def source(self) -> Source:
@@ -172,24 +168,33 @@ class Link:
 
     @property
     def location(self) -> str:
-        return self.row.source.describe()
+        return self.row.location
 
     def to_dict(self) -> dict[str, Any]:
-        """The link as a row of the links table (findings.json's `links`)."""
+        """The link as a row of the links table (findings.json's `links`); the columns' values read
+        once each (findings.json makes a row per link)."""
         form, row, part = self.form, self.row, self.part
-        lost = self.lost
+        lost, cents = _lost_cents(row.lost) / 100, self.attributed_cents
+        reason, vague, boilerplate = _text_facts(self.analysis, row)
         return {
             "reason_index": self.reason_index, "cause_id": self.cause_id, "cause_label": part.label,
             "category": part.category, "project": form.project, "unit": form.unit,
             "department": form.department, "year": form.year, "level1": row.level1, "level2": row.level2,
             "indicator": row.name, "target": row.target.raw, "actual": row.actual.raw, "weight": row.weight,
             "score": row.score, "lost": lost, "points_involved": lost,
-            "points_attributed": self.attributed_cents / 100, "attributed_cents": self.attributed_cents,
-            "reason": self.reason, "cause_text": part.cause_text, "measures": part.measures, "vague": self.vague,
-            "boilerplate": self.boilerplate, "source": record(row.source),
+            "points_attributed": cents / 100, "attributed_cents": cents,
+            "reason": reason, "cause_text": part.cause_text, "measures": part.measures, "vague": vague,
+            "boilerplate": boilerplate,
+            "source": {"file": row.file, "page": row.page, "sheet": row.sheet, "line": row.line},  # record(row.source)
             "form_index": self.form_index, "indicator_index": self.indicator_index,
-            "location": row.source.describe(),
+            "location": row.location,
         }
+
+
+def _text_facts(a: ReasonAnalysis | None, row: Indicator) -> tuple[str, bool, int]:
+    """A link's reason text, whether it is vague and how many other places carry it: a row without
+    an analysed text (no reason) is vague and unrepeated."""
+    return (row.reason or "", True, 0) if a is None else (a.text, a.vague, a.boilerplate_count)
 
 
 def _labels(causes: CauseResult) -> dict[str, tuple[str, str | None]]:

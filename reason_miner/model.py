@@ -26,14 +26,20 @@ class Source:
 
     def describe(self) -> str:
         """Human-readable location, e.g. `a.pdf 第2页 第14行`."""
-        parts = [self.file]
-        if self.sheet:
-            parts.append(f"工作表「{self.sheet}」")
-        if self.page is not None:
-            parts.append(f"第{self.page}页")
-        if self.line is not None:
-            parts.append(f"第{self.line}行")
-        return " ".join(parts)
+        return describe_location(self.file, self.page, self.sheet, self.line)
+
+
+def describe_location(file: str, page: int | None, sheet: str | None, line: int | None) -> str:
+    """`Source.describe` of these fields, for the holders of the four fields that build no Source
+    (rows, findings)."""
+    parts = [file]
+    if sheet:
+        parts.append(f"工作表「{sheet}」")
+    if page is not None:
+        parts.append(f"第{page}页")
+    if line is not None:
+        parts.append(f"第{line}行")
+    return " ".join(parts)
 
 
 @dataclass(slots=True, frozen=True)  # a value: rows with the same one share it (`interning`)
@@ -85,6 +91,11 @@ class Indicator:
     @source.setter
     def source(self, source: Source) -> None:
         self.file, self.page, self.sheet, self.line = source.file, source.page, source.sheet, source.line
+
+    @property
+    def location(self) -> str:
+        """`source.describe()`, without building the Source (reports make one per link)."""
+        return describe_location(self.file, self.page, self.sheet, self.line)
 
 
 @dataclass(slots=True)
@@ -145,7 +156,7 @@ class ReadError:
     kind: str = "error"  # "error": the file failed; "row": one row was not understood
 
     def describe(self) -> str:
-        return f"{Source(self.file, self.page, self.sheet, self.line).describe()}: {self.message}"
+        return f"{describe_location(self.file, self.page, self.sheet, self.line)}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

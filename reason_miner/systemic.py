@@ -96,7 +96,8 @@ class SystemicCause:
         return [Occurrence(**d) for d in self._occurrence_records()]
 
     def _occurrence_records(self) -> Iterator[dict[str, Any]]:
-        """The occurrences as findings.json has them, made one at a time."""
+        """The occurrences as findings.json has them, made one at a time (the link's properties read
+        inline: one record per link)."""
         kind = indicator_kind
         for lk in self._links:
             form, row = lk.form, lk.row
@@ -104,7 +105,7 @@ class SystemicCause:
                 "project": form.project, "unit": form.unit, "year": form.year, "indicator": row.name,
                 "kind": kind(row.level1, row.level2), "lost": lk.lost,
                 "points_attributed": lk.attributed_cents / 100, "quote": lk.part.cause_text or lk.reason,
-                "location": row.source.describe(),
+                "location": row.location,
             }
 
     def to_dict(self) -> dict[str, Any]:

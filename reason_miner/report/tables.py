@@ -283,8 +283,8 @@ def links_table(r: AnalysisResult, limit: int | None = None) -> Table:
             lk.project, lk.unit, lk.department, lk.year, lk.level1, lk.level2, lk.indicator, lk.target, lk.actual,
             lk.weight, lk.score, lk.lost, lk.cause_label, lk.points_involved, lk.points_attributed, lk.cause_text,
             lk.reason, "；".join(lk.measures), yes(lk.vague), lk.boilerplate,
-            numbered(related.get((lk.form_index, lk.indicator_index), [])), lk.source.file, lk.source.page,
-            lk.source.line,
+            numbered(related.get((lk.form_index, lk.indicator_index), [])), lk.row.file, lk.row.page,
+            lk.row.line,
         ])
     return t
 
