@@ -423,6 +423,14 @@ def action_lists(shared: dict[tuple[str, ...], tuple[list[str], list[str]]],
 RECORD_KEYS = ("form_index", "indicator_index", "indicator", "actions", "action_labels", "suggestion", "reason",
                "data")
 _TAILS = 1 << 12  # encoded changes kept at once while the records are encoded (~2 MB at most)
+_STEP = 1 << 16  # rows located at once (as lists of ints: a few MB)
+
+
+def _locate(first: np.ndarray[Any, Any], rows: np.ndarray[Any, Any]) -> tuple[list[int], list[int]]:
+    """(form index, row index) of ascending row numbers, given each form's first row number
+    (`first`): searched all at once, as plain ints (a form without rows is passed over)."""
+    fi = np.searchsorted(first, rows, side="right") - 1
+    return fi.tolist(), (rows - first[fi]).tolist()
 
 
 class _Rows(MadeWhenRead[TargetSuggestion]):
@@ -431,7 +439,8 @@ class _Rows(MadeWhenRead[TargetSuggestion]):
 
     def __init__(self, advisor: TargetAdvisor, starts: list[int], changed: ChangedRows, size: int) -> None:
         self._advisor = advisor
-        self._starts = starts  # row number of each form's first row
+        self._starts = starts  # row number of each form's first row ...
+        self._first = np.asarray(starts)  # ... as an array, to locate many rows at once (`_locate`)
         self._changed = changed
         self._size = size
 
@@ -457,13 +466,12 @@ class ChangedTargets(_Rows):
 
     def _positions(self) -> Iterator[tuple[int, int, int]]:
         """(form index, row index, index of the change in the table) of each, in order."""
-        # rows ascend: walk the forms alongside instead of searching each row's form
-        starts = self._starts
-        fi, last = 0, len(starts) - 1
-        for n, k in zip(self._changed.rows, self._changed.which, strict=True):
-            while fi < last and starts[fi + 1] <= n:
-                fi += 1
-            yield fi, n - starts[fi], k
+        rows, which = self._changed.rows, self._changed.which
+        step = _STEP
+        for lo in range(0, len(rows), step):
+            fi, ii = _locate(self._first, np.frombuffer(rows, dtype=np.intc, count=min(step, len(rows) - lo),
+                                                         offset=lo * rows.itemsize))
+            yield from zip(fi, ii, which[lo:lo + step], strict=True)
 
     def __iter__(self) -> Iterator[TargetSuggestion]:
         build, table = self._advisor.build, self._changed.table
@@ -487,17 +495,28 @@ class ChangedTargets(_Rows):
     def encoded(self) -> Iterator[bytes]:
         """`records` as orjson encodes them, made from pieces: the part from the change (most of
         the record) encoded once for the rows that share it, while the iteration lasts (a bounded
-        number at a time), and the row's own part put in front."""
+        number at a time), the form's part once per form and the indicator name's once per name."""
         forms, dumps = self._advisor.forms, orjson.dumps
         tails: dict[int, bytes] = {}
+        names: dict[str, bytes] = {}  # name -> its JSON between the row index and the tail
+        last, head = -1, b""  # the form of the rows at hand, its part of their records ...
+        rows: list[Indicator] = []  # ... and its rows
         for fi, ii, k in self._positions():
             tail = tails.get(k)
             if tail is None:
                 if len(tails) >= _TAILS:
                     tails.clear()
                 tail = tails[k] = dumps(self._change_record(k), option=orjson.OPT_NON_STR_KEYS)[1:]
-            name = dumps(forms[fi].indicators[ii].name)
-            yield b'{"form_index":%d,"indicator_index":%d,"indicator":%b,%b' % (fi, ii, name, tail)
+            if fi != last:  # rows of a form come together
+                last, rows = fi, forms[fi].indicators
+                head = b'{"form_index":%d,"indicator_index":' % fi
+            name = rows[ii].name
+            middle = names.get(name)
+            if middle is None:
+                if len(names) >= _TAILS:
+                    names.clear()
+                middle = names[name] = b',"indicator":%b,' % dumps(name)
+            yield b"".join((head, b"%d" % ii, middle, tail))
 
     def actions(self) -> Iterator[tuple[str, ...]]:
         """The action codes of each, without building the suggestions."""
@@ -549,16 +568,13 @@ class TargetAdvice(_Rows):
     def iter_kept(self, step: int = 1 << 16) -> Iterator[tuple[int, int]]:
         """`kept_rows`, one at a time: worked out `step` rows at a time from the changed rows'
         numbers, never held whole (over a million pairs at 100k forms, ~130 MB as a list)."""
-        starts = np.asarray(self._starts)
         changed = np.frombuffer(self._changed.rows, dtype=np.intc)
         for lo in range(0, self._size, step):
             hi = min(lo + step, self._size)
             kept = np.ones(hi - lo, dtype=bool)
             a, b = np.searchsorted(changed, (lo, hi))
             kept[changed[a:b] - lo] = False
-            n = np.flatnonzero(kept) + lo
-            fi = np.searchsorted(starts, n, side="right") - 1  # a form without rows is passed over
-            yield from zip(fi.tolist(), (n - starts[fi]).tolist(), strict=True)
+            yield from zip(*_locate(self._first, np.flatnonzero(kept) + lo), strict=True)
 
     def to_dict(self, *, objects: bool = False) -> dict[str, Any]:
         """findings.json's `targets`: the rows that change something, each pointing at its row in

@@ -31,9 +31,10 @@ ROW_RULES = (
 )
 RULES = FORM_RULES + ROW_RULES
 
-_POSITIVE = ("≥", ">")
-_REVERSE = ("≤", "<")
-_DIRECTED = _POSITIVE + _REVERSE
+# sets, not tuples: a hashed look-up instead of comparing strings one by one, on every row
+_POSITIVE = frozenset(("≥", ">"))
+_REVERSE = frozenset(("≤", "<"))
+_DIRECTED = _POSITIVE | _REVERSE
 _TEXT_CACHE = 1 << 16  # distinct indicator names / reason texts kept per memoised classifier
 
 
@@ -275,11 +276,12 @@ class _QuietRows:
     def to_check(self, indicators: list[Indicator]) -> list[tuple[int, Indicator]]:
         """(position, row) of every row that is not quiet, in order."""
         tol, margin, band_ok = self.tol, self.cap_margin, self._band_ok
+        below = -tol  # (not `-tol` in the loop: a float made per row)
         positive, reverse = _POSITIVE, _REVERSE
         rows = []
         for i, ind in enumerate(indicators):
             s = ind.score
-            if s != ind.weight or s is None or ind.reason or s < -tol:
+            if s != ind.weight or s is None or ind.reason or s < below:
                 rows.append((i, ind))  # points lost or over, no score, a reason, or a negative score
                 continue
             a = ind.actual
