@@ -15,9 +15,10 @@ class Row:
     cells: list[str]
     line: int  # 1-based line (text) or row (sheet, table) number in the source
     page: int | None = None
-    # set by a reader that knows no cell holds anything `normalize.clean` would change, so that the
-    # interpreter skips the check (readers that scan the whole file at once find this far cheaper)
-    clean: bool = False
+    # what the reader knows of `normalize.clean` on the cells (readers that scan the whole file at once
+    # find it far cheaper than the interpreter's check per row): True it changes none (not cleaned),
+    # False it may change some (cleaned unchecked), None not known (the interpreter checks the row)
+    clean: bool | None = None
 
 
 @dataclass

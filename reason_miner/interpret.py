@@ -315,8 +315,10 @@ class Interpreter:
 
     def _table_target(self, text: str) -> nz.TargetParts | None:
         """The parts of a target cell that nz.looks_like_target accepts (operator + number, or a
-        qualitative word), else None: checking a row and packing its target parse the cell once."""
-        parts = self._targets_of[text]  # the same tuple as rows packed the long way: pickled once
+        qualitative word), else None: checking a row and packing its target parse the cell once.
+        Parsed here, not through `_targets_of`: most target cells are new, and a second memo's miss
+        doubled the cost of each (rows packed the long way look here first, to share the tuple)."""
+        parts = self._target_plain(text)
         return parts if parts[1] is not None or self._key[text] in self.vocab.qualitative_targets else None
 
     def _level_kind(self, text: str) -> str | None:
@@ -354,7 +356,11 @@ class Interpreter:
         while at < n_rows:
             row = rows[at]
             at += 1
-            cells = row.cells if row.clean or not needs_clean("\0".join(row.cells)) else list(map(clean, row.cells))
+            cells = (
+                row.cells
+                if row.clean or (row.clean is None and not needs_clean("\0".join(row.cells)))
+                else list(map(clean, row.cells))
+            )
             # fast path: inside an indicator table, a row whose target cell holds a target is a row
             # of the table (titles, headers and 总分 rows never do); this is most rows of a batch
             if cur is not None and cur.columns is not None and not cur.after_table:
@@ -616,7 +622,11 @@ class Interpreter:
         rows = grid.rows
         for at in range(start, len(rows)):
             row = rows[at]
-            cells = row.cells if row.clean or not needs_clean("\0".join(row.cells)) else list(map(clean, row.cells))
+            cells = (
+                row.cells
+                if row.clean or (row.clean is None and not needs_clean("\0".join(row.cells)))
+                else list(map(clean, row.cells))
+            )
             n = len(cells)
             target = table_targets[cells[t_col]] if t_col < n else None
             if target is None:
@@ -772,7 +782,8 @@ class Interpreter:
         only: no unit, operator or measure)."""
         if len(texts) <= _PACK_PLAIN:
             name, target, actual, weight, score, reason = texts
-            parts = self._targets_of[target]
+            # the table rows' tuple when the text is one (pickled once per file), else parsed alike
+            parts = self._table_targets[target] or self._targets_of[target]
             self._pack_plain(out, level1, level2, name, parts, actual, weight, score, reason, row, file, sheet)
             return
         name, target, actual, weight, score, reason, unit, op, measure = texts
@@ -879,7 +890,11 @@ class Interpreter:
         last_key: tuple[str, ...] | None = None
         last: _FormBuilder | None = None
         for row in grid.rows[header_idx + 1 :]:
-            cells = row.cells if row.clean or not needs_clean("\0".join(row.cells)) else list(map(clean, row.cells))
+            cells = (
+                row.cells
+                if row.clean or (row.clean is None and not needs_clean("\0".join(row.cells)))
+                else list(map(clean, row.cells))
+            )
             if not any(cells):
                 continue
             if len(cells) < width:

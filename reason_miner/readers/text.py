@@ -7,10 +7,8 @@ charset-normalizer. A form-feed character starts a new page, as pdftotext writes
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable
 from itertools import accumulate, count, repeat
-from operator import add
 from pathlib import Path
 
 from ..grid import Grid, ReadFailure, Row
@@ -63,15 +61,15 @@ def _clean_lines(text: str, lines: list[str]) -> list[bool]:
     `normalize.clean` acts on (Row.clean): one scan of the file instead of one check per row."""
     clean = [True] * len(lines)
     find_dirty = needs_clean_in_text
-    dirty = find_dirty(text)
-    if dirty is None:
-        return clean
-    # ends[i]: the offset of the line end after line i
-    ends = list(accumulate(map(add, map(len, lines), repeat(1)), initial=-1))[1:]
-    while dirty is not None:
-        i = bisect_left(ends, dirty.start())
-        clean[i] = False
-        dirty = find_dirty(text, ends[i])
+    line, end = 0, 0  # the line of `end`, where the scan goes on (the end of the last dirty line)
+    while (dirty := find_dirty(text, end)) is not None:
+        # the line of a dirty character: counting line ends from the last one is a C scan of the text
+        # that the search covers anyway (a table of every line's end cost more than the whole check)
+        line += text.count("\n", end, dirty.start())
+        clean[line] = False
+        end = text.find("\n", dirty.start())
+        if end < 0:
+            break
     return clean
 
 
