@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -31,6 +31,7 @@ from ..advise_plan import Plan
 from ..link import Link
 from ..records import converter
 from ..systemic import SystemicCause
+from .background_file import BackgroundFile
 
 if TYPE_CHECKING:
     from ..analyze import AnalysisResult
@@ -56,6 +57,12 @@ SECTIONS: dict[str, Callable[[AnalysisResult], Any]] = {
 # A section encoded elsewhere (another process): called when its turn comes, it returns the file that
 # holds the section's bytes (waiting for them if need be), which are copied in as they are.
 Part = Callable[[], Path]
+
+
+class Output(Protocol):
+    """Where the document goes: a binary file, or a `BackgroundFile`."""
+
+    def write(self, data: bytes, /) -> int: ...
 
 
 _dumps = partial(orjson.dumps, option=_OPTIONS)
@@ -113,7 +120,7 @@ def _encode_all(items: list[Any]) -> Iterable[bytes]:
     return list(map(_dumps, items if convert is None else map(convert, items)))
 
 
-def _write(out: IO[bytes], value: Any, depth: int) -> None:
+def _write(out: Output, value: Any, depth: int) -> None:
     """`value` at nesting `depth`, its opening bracket already positioned: mappings of the top
     levels are streamed member by member, lists (and iterators) item by item, each item on a line."""
     pad = b"\n" + b"  " * (depth + 1)
@@ -144,11 +151,11 @@ def _write(out: IO[bytes], value: Any, depth: int) -> None:
 
 def write_part(result: AnalysisResult, key: str, path: Path) -> None:
     """One top-level section, exactly as `write_stream` writes it, into `path` (for `parts`)."""
-    with open(path, "wb", buffering=1 << 20) as fh:
+    with BackgroundFile(path) as fh:
         _write(fh, SECTIONS[key](result), 1)
 
 
-def write_stream(result: AnalysisResult, out: IO[bytes], parts: Mapping[str, Part] | None = None) -> None:
+def write_stream(result: AnalysisResult, out: Output, parts: Mapping[str, Part] | None = None) -> None:
     """The document, section by section; the sections in `parts` are copied from their files."""
     out.write(b"{")
     for n, (key, section) in enumerate(SECTIONS.items()):
@@ -165,5 +172,5 @@ def write_stream(result: AnalysisResult, out: IO[bytes], parts: Mapping[str, Par
 def write_json(result: AnalysisResult, path: Path, limits: Limits | None = None,
                parts: Mapping[str, Part] | None = None) -> None:
     """findings.json is always complete: `limits` (taken for a uniform writer signature) is unused."""
-    with open(path, "wb", buffering=1 << 20) as fh:
+    with BackgroundFile(path) as fh:  # the write calls on the other core, beside the encoding
         write_stream(result, fh, parts)
