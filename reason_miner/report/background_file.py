@@ -4,6 +4,8 @@ Copying a large report into the page cache is kernel time on the writing thread:
 100k forms is ~2.8 GB, and its write calls cost ~4-6 s of the ~20 s it takes to write. The write
 calls release the GIL, so a second thread can make them on the other core while this one encodes
 the next chunk; `write` only hands the bytes over (a short queue keeps memory to a few chunks).
+The thread lives only while its file is written, and nothing forks meanwhile (`analyze` forks its
+report writer before findings.json is opened; the child opens its own): no fork copies its locks.
 """
 
 from __future__ import annotations
