@@ -31,7 +31,7 @@ XLSX_ROWS_OPTION = typer.Option(
 LOW_MEMORY_OPTION = typer.Option(
     False, "--low-memory",
     help="低内存：读取仍按 --jobs 并行，其后的分析与报告在本进程依次进行，不分叉并行"
-         "（10 万张表实测峰值约 1.7 GB，而非约 3.1 GB；慢约 20 秒）",
+         "（10 万张表实测峰值约 1.8 GB，而非约 2.7 GB；用时相近或稍慢，见 bench/README.md）",
 )
 MIN_UNITS_OPTION = typer.Option(2, "--min-units", min=1, help="原因在至少多少个单位出现时判为系统性问题")
 MIN_PROJECTS_OPTION = typer.Option(2, "--min-projects", min=1, help="原因在至少多少个项目出现时判为系统性问题")
