@@ -25,7 +25,6 @@ bench/results/bench-<format>.json as well as printed.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import resource
@@ -33,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ from reason_miner.sources import default_jobs  # noqa: E402
 
 STAGES = ("read", "interpret", "load", "check", "segment", "mine", "link", "advise", "report", "analyze", "whole")
 REPORT_FILES = ("report.xlsx", "report.html", "plan.docx", "report.md", "findings.json")
+HELPER = "  forms (helper)"  # findings.json's forms section, encoded by a helper beside the analysis
 ADVISE_PARTS = ("  systemic", "  plans", "  targets")  # advise's parts (AnalysisResult.seconds)
 # analyze() announces each stage with a progress message; a message starting with one of these opens it
 PROGRESS_STAGES = (
@@ -169,30 +169,38 @@ def _patch_reader() -> None:
     _patched = True
 
 
-def _timed_load(path: str) -> tuple[Any, float, float]:
-    from reason_miner.sources import load_one_packed
+_cpu: Any = None  # the workers' CPU seconds (reading, all), shared: set before the workers are forked
+_load_one_packed: Callable[[str], Any] | None = None  # the real one, while _timed_packed stands in
 
+
+def _timed_packed(path: str) -> Any:
+    """`sources.load_one_packed`, adding its CPU seconds (and those of reading) to `_cpu`."""
     global _read_seconds
+    assert _load_one_packed is not None
     _patch_reader()
     _read_seconds = 0.0
     t = time.process_time()
-    result = load_one_packed(path)
-    return result, _read_seconds, time.process_time() - t
+    result = _load_one_packed(path)
+    with _cpu.get_lock():
+        _cpu[0] += _read_seconds
+        _cpu[1] += time.process_time() - t
+    return result
 
 
 def _load_timed(folder: Path, jobs: int) -> tuple[Any, float, float]:
-    """The route of load_input(jobs=N), plus the workers' CPU seconds spent reading and in all."""
-    from reason_miner.sources import collect, file_list, iter_parallel
+    """`load_input(jobs=N)` as `analyze` calls it, plus the workers' CPU seconds spent reading and in all."""
+    import multiprocessing
 
-    cpu = [0.0, 0.0]  # reading, all
+    from reason_miner import sources
 
-    def results() -> Iterator[Any]:
-        for result, r, t in iter_parallel(file_list([folder]), jobs, _timed_load):
-            cpu[0] += r
-            cpu[1] += t
-            yield result
-
-    return collect(results()), cpu[0], cpu[1]
+    global _cpu, _load_one_packed
+    _cpu = multiprocessing.get_context("fork").Array("d", 2)
+    _load_one_packed, sources.load_one_packed = sources.load_one_packed, _timed_packed  # type: ignore[assignment]
+    try:
+        loaded = sources.load_input([folder], jobs=jobs, forms_json=True)
+    finally:
+        sources.load_one_packed = _load_one_packed  # type: ignore[assignment]
+    return loaded, _cpu[0], _cpu[1]
 
 
 class _Stop(Exception):
@@ -208,6 +216,8 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, u
     if reports == "json":  # write findings.json only: the other report writers are left out of the run
         analyze_mod = importlib.import_module("reason_miner.analyze")
         analyze_mod.OUTPUT_FILES = {"json": "findings.json"}  # type: ignore[attr-defined]
+    from reason_miner import clauses
+    from reason_miner import segment as segment_mod
     from reason_miner.clauses import analyse_text
     from reason_miner.forked import Forked, fork_available
     from reason_miner.mine import extract_reasons
@@ -218,23 +228,8 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, u
     start = time.perf_counter()
     loaded, read_cpu, load_cpu = _load_timed(folder, jobs)
     times["load"] = time.perf_counter() - start
-    gc.freeze()  # as load_input does
     times["read"], times["interpret"] = read_cpu, load_cpu - read_cpu
     mem["read"] = mem["interpret"] = mem["load"] = peak_mb()
-
-    aside = time.perf_counter()  # the segment measurement is not part of the run: left out of `whole`
-    texts = [r.text for r in extract_reasons(loaded.forms)]
-
-    def segment() -> float:
-        t = time.perf_counter()
-        for text in dict.fromkeys(texts):
-            analyse_text(text)
-        return time.perf_counter() - t
-
-    # in a fork: its caches die with it, so analyze's mining segments from scratch, as the command's does
-    times["segment"] = Forked(segment).join() if fork_available() else segment()
-    mem["segment"] = peak_mb()
-    aside = time.perf_counter() - aside
 
     marks: list[tuple[str, float]] = []
 
@@ -275,8 +270,25 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, u
     for part in ADVISE_PARTS:
         if part.strip() in stage_seconds:
             times[part] = stage_seconds[part.strip()]
-    times["whole"] = time.perf_counter() - start - aside
+    times["whole"] = end - start
     mem["whole"] = peak_mb()
+
+    # Not part of the run, so measured after it (before it, its time would let the helper that encodes
+    # findings.json's forms section start early): in a fork, with the caches of the texts emptied
+    texts = [r.text for r in extract_reasons(loaded.forms)]
+
+    def segment() -> float:
+        for cached in (analyse_text, clauses.classify, clauses._unit, segment_mod.tokens, segment_mod.content_words):
+            cached.cache_clear()  # what analyze's mining met: cold, as before it
+        t = time.perf_counter()
+        for text in dict.fromkeys(texts):
+            analyse_text(text)
+        return time.perf_counter() - t
+
+    times["segment"] = Forked(segment).join() if fork_available() else segment()
+    mem["segment"] = peak_mb()
+    if loaded.forms_part is not None and loaded.forms_part.seconds is not None:
+        times[HELPER] = loaded.forms_part.seconds
     stats = {
         "forms": len(loaded.forms),
         "indicators": sum(len(f.indicators) for f in loaded.forms),
@@ -370,12 +382,13 @@ def print_table(rows: dict[int, dict[str, Any]], jobs: int, fmt: str) -> None:
     sizes = sorted(rows)
     print(f"\n流水线各阶段用时（秒）与峰值内存（MB）；格式 {fmt}，--jobs {jobs}，{os.cpu_count()} 核")
     print("read/interpret 为各进程 CPU 秒之和；load 为二者的实际用时。check 与下年度目标建议的判定、mine（含分词）、")
-    print("findings.json 与其他报告在内存允许时分两个进程同时运行（各自的用时）；segment 单独测量（不计入 whole），")
+    print("findings.json 与其他报告在内存允许时分两个进程同时运行（各自的用时）；findings.json 的 forms 部分由辅助进程")
+    print("在读取后、与分析同时编码（forms (helper) 为其用时）；segment 在运行结束后单独测量（不计入 whole），")
     print("report、analyze、whole 为实际用时。")
     header = "阶段".ljust(16) + "".join(f"{n:>10,d} 张".rjust(26) for n in sizes)
     print(header)
     print(" " * 16 + "".join("时间(s)".rjust(14) + "峰值(MB)".rjust(12) for _ in sizes))
-    for stage in [*STAGES[:8], *ADVISE_PARTS, STAGES[8], *(f"  {f}" for f in REPORT_FILES), *STAGES[9:]]:
+    for stage in [*STAGES[:8], *ADVISE_PARTS, STAGES[8], *(f"  {f}" for f in REPORT_FILES), HELPER, *STAGES[9:]]:
         if all(stage not in rows[n]["times"] for n in sizes):
             continue
         line = stage.ljust(16)

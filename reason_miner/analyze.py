@@ -19,6 +19,7 @@ from .advise_plan import Plan, draft_plans
 from .advise_targets import ChangedRows, TargetAdvice, TargetConfig, suggest_targets, target_changes
 from .checks import CheckConfig, check_forms
 from .forked import Forked, can_fork
+from .forms_part import FormsPart
 from .gcpause import gc_paused
 from .link import Link, link_causes, total_lost_cents
 from .load import LoadResult
@@ -67,6 +68,8 @@ class AnalysisResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     write_seconds: dict[str, float] = field(default_factory=dict)  # seconds each report file took
     seconds: dict[str, float] = field(default_factory=dict)  # seconds each analysis stage took
+    # findings.json's "forms" section, encoded by a helper beside the analysis (`forms_part`)
+    forms_part: FormsPart | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def lost_cents(self) -> int:
@@ -171,6 +174,7 @@ def assemble(
         plans=plans,
         targets=targets,
         seconds={"link": link_s, "systemic": systemic_s, "plans": plans_s, "targets": targets_s},
+        forms_part=load_result.forms_part,
     )
 
 
@@ -270,9 +274,21 @@ def analyze(
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """Run every stage on loaded forms and write the reports into `out_dir`."""
+    try:
+        return _analyze(load_result, Path(out_dir), model, config, progress)
+    finally:
+        if load_result.forms_part is not None:  # copied into findings.json by now, or not needed
+            load_result.forms_part.close()
+
+
+def _analyze(load_result: LoadResult, out_dir: Path, model: Any, config: AnalyzeConfig | None,
+             progress: Progress | None) -> AnalysisResult:
     cfg = config or AnalyzeConfig()
     say = progress or _quiet
     forms = load_result.forms
+    if load_result.forms_part is not None:  # findings.json's head, written by a helper meanwhile
+        out_dir.mkdir(parents=True, exist_ok=True)
+        load_result.forms_part.start(out_dir / f".{OUTPUT_FILES['json']}.head")
     with gc_paused():
         say(f"校验 {len(forms)} 张自评表……")
         forking = cfg.parallel and can_fork()
@@ -323,5 +339,5 @@ def analyze(
             raise
         result.seconds = {"check": check_s, "mine": mine_s, **result.seconds}
         result.seconds["targets"] += decided["targets"]
-        write_reports(result, Path(out_dir), say, cfg.limits, parallel=cfg.parallel)
+        write_reports(result, out_dir, say, cfg.limits, parallel=cfg.parallel)
     return result

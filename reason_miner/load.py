@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import interning
 from .grid import ReadFailure
@@ -14,12 +14,17 @@ from .model import Form, ReadError
 from .packing import PackedForm, pack_forms, unpack_forms
 from .readers import iter_files, read_file
 
+if TYPE_CHECKING:
+    from .forms_part import FormsPart
+
 
 @dataclass
 class LoadResult:
     forms: list[Form] = field(default_factory=list)
     errors: list[ReadError] = field(default_factory=list)
     files: int = 0
+    # findings.json's "forms" section, being encoded by a helper process (`load_input(forms_json=True)`)
+    forms_part: FormsPart | None = field(default=None, repr=False, compare=False)
 
     @property
     def failed_files(self) -> list[str]:
@@ -56,6 +61,11 @@ class PackedResult:
 
     def unpack(self) -> LoadResult:
         return _unpacked_result(self.forms, self.errors, self.files)
+
+
+def keep_year(forms: list[Form], year: int | None) -> list[Form]:
+    """The forms of `year` (all of them for None): what a run asked for one year analyses."""
+    return forms if year is None else [f for f in forms if f.year == year]
 
 
 def load_file_packed(path: Path, interpreter: Interpreter | None = None) -> PackedResult:

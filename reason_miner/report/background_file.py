@@ -24,8 +24,8 @@ class BackgroundFile:
     """`open(path, "wb")` whose writes happen in a thread; an error of that thread (disk full) is
     raised by the next `write`, or by `close`, which waits for every byte to be written."""
 
-    def __init__(self, path: str | Path) -> None:
-        self._fh = open(path, "wb", buffering=_BATCH)  # noqa: SIM115 - closed by close()
+    def __init__(self, path: str | Path, append: bool = False) -> None:
+        self._fh = open(path, "ab" if append else "wb", buffering=_BATCH)  # noqa: SIM115 - closed by close()
         self._queue: queue.Queue[list[bytes] | None] = queue.Queue(maxsize=_DEPTH)
         self._pending: list[bytes] = []
         self._size = 0

@@ -1,0 +1,118 @@
+"""findings.json's head (through the forms) written by a helper process beside the analysis: the same
+bytes as writing it all in one process, on every path through `analyze`, and nothing left behind."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from reason_miner import forms_part, synth
+from reason_miner.analyze import AnalyzeConfig, analyze
+from reason_miner.forked import ForkedError
+from reason_miner.load import LoadResult
+from reason_miner.report.json_out import write_json
+from reason_miner.sources import load_input
+
+pytestmark = pytest.mark.skipif(not forms_part.available(), reason="the helper is forked (Linux)")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("fp") / "corpus"
+    synth.write_corpus(folder / "dumps", 30, "text", config=synth.SynthConfig(seed=21), forms_per_file=5)
+    synth.write_corpus(folder / "exports", 10, "flat-csv", config=synth.SynthConfig(seed=22), forms_per_file=5)
+    (folder / "dumps" / "broken.txt").write_text("不是自评表\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def expected(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """findings.json written in one process, from forms read serially."""
+    out = tmp_path_factory.mktemp("serial")
+    loaded = load_input([corpus])
+    assert loaded.forms_part is None
+    analyze(loaded, out, config=AnalyzeConfig(parallel=False))
+    return (out / "findings.json").read_bytes()
+
+
+def _left_behind(part: forms_part.FormsPart, out: Path) -> list[str]:
+    return [p.name for p in out.iterdir() if p.name.startswith(".")] + (
+        [part.folder] if os.path.exists(part.folder) else []
+    )
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-turn", "forked-reports"])
+def test_helper_writes_the_same_findings(corpus: Path, expected: bytes, tmp_path: Path, parallel: bool) -> None:
+    loaded = load_input([corpus], jobs=2, forms_json=True)
+    part = loaded.forms_part
+    assert part is not None and len(part.names) == 9  # every file spooled, the broken one too
+    result = analyze(loaded, tmp_path, config=AnalyzeConfig(parallel=parallel))
+    assert (tmp_path / "findings.json").read_bytes() == expected
+    assert part.seconds is not None  # the head was the helper's
+    assert result.forms_part is part and not part.matches(result.forms)  # closed after the run
+    assert _left_behind(part, tmp_path) == []
+    assert not part._process.is_alive()
+
+
+def test_helper_keeps_the_year_asked_for(corpus: Path, tmp_path: Path) -> None:
+    serial = load_input([corpus], year=2023)
+    analyze(serial, tmp_path / "serial", config=AnalyzeConfig(parallel=False))
+    loaded = load_input([corpus], jobs=2, year=2023, forms_json=True)
+    assert loaded.forms and all(f.year == 2023 for f in loaded.forms)
+    analyze(loaded, tmp_path / "helper", config=AnalyzeConfig(parallel=False))
+    assert loaded.forms_part is not None and loaded.forms_part.seconds is not None
+    assert (tmp_path / "helper" / "findings.json").read_bytes() == (tmp_path / "serial" / "findings.json").read_bytes()
+
+
+def test_forms_changed_after_loading_are_written_here(corpus: Path, tmp_path: Path) -> None:
+    """A list that is no longer the one the helper encoded is not taken from it."""
+    loaded = load_input([corpus], jobs=2, forms_json=True)
+    part = loaded.forms_part
+    assert part is not None
+    loaded.forms = loaded.forms[1:]
+    result = analyze(loaded, tmp_path / "helper", config=AnalyzeConfig(parallel=False))
+    plain = LoadResult(list(loaded.forms), loaded.errors, loaded.files)
+    analyze(plain, tmp_path / "plain", config=AnalyzeConfig(parallel=False))
+    assert (tmp_path / "helper" / "findings.json").read_bytes() == (tmp_path / "plain" / "findings.json").read_bytes()
+    assert result.summary()["forms"] == 39
+    assert _left_behind(part, tmp_path / "helper") == []
+
+
+def test_findings_elsewhere_are_written_here(corpus: Path, expected: bytes, tmp_path: Path) -> None:
+    """findings.json written into another folder than the head's is encoded whole, not renamed across."""
+    loaded = load_input([corpus], jobs=2, forms_json=True)
+    result = analyze(loaded, tmp_path / "run", config=AnalyzeConfig(parallel=False))
+    other = tmp_path / "other"
+    other.mkdir()
+    write_json(result, other / "findings.json")
+    assert (other / "findings.json").read_bytes() == expected
+
+
+def test_helper_failure_is_raised_and_cleaned_up(corpus: Path, tmp_path: Path) -> None:
+    loaded = load_input([corpus], jobs=2, forms_json=True)
+    part = loaded.forms_part
+    assert part is not None
+    os.unlink(part.names[3])  # the spool lost a file: the helper cannot read it back
+    with pytest.raises(ForkedError, match="forms helper failed.*FileNotFoundError"):
+        analyze(loaded, tmp_path, config=AnalyzeConfig(parallel=False))
+    assert not (tmp_path / "findings.json").exists()
+    assert _left_behind(part, tmp_path) == []
+    assert not part._process.is_alive()
+
+
+def test_unused_part_ends_its_helper(corpus: Path) -> None:
+    """Loaded for findings.json, never analysed: closing (or dropping) the result ends the helper."""
+    loaded = load_input([corpus], jobs=2, forms_json=True)
+    part = loaded.forms_part
+    assert part is not None and part._process.is_alive() and os.path.isdir(part.folder)
+    part.close()
+    assert not part._process.is_alive() and not os.path.exists(part.folder)
+
+
+def test_no_helper_where_nothing_is_read_in_other_processes(corpus: Path) -> None:
+    assert load_input([corpus], jobs=1, forms_json=True).forms_part is None
+    one = next((corpus / "dumps").glob("*.txt"))
+    assert load_input([one], jobs=2, forms_json=True).forms_part is None
+    assert load_input([corpus], jobs=2).forms_part is None  # not asked for
