@@ -208,10 +208,10 @@ class _Stop(Exception):
 
 
 def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, until: str | None,
-             in_turn: bool = False) -> dict[str, Any]:
+             stages: str = "auto") -> dict[str, Any]:
     import importlib
 
-    from reason_miner.analyze import OUTPUT_FILES, AnalyzeConfig, analyze
+    from reason_miner.analyze import OUTPUT_FILES, AnalyzeConfig, analyze, forks_pay
 
     if reports == "json":  # write findings.json only: the other report writers are left out of the run
         analyze_mod = importlib.import_module("reason_miner.analyze")
@@ -241,12 +241,13 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, u
             marks.append((stage, time.perf_counter()))
             mem[stage] = peak_mb()
 
+    parallel = stages == "forked" or stages == "auto" and forks_pay(jobs)
     t = time.perf_counter()
     failure = None
     stage_seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as out_dir:
         try:
-            result = analyze(loaded, out_dir, progress=progress, config=AnalyzeConfig(parallel=not in_turn))
+            result = analyze(loaded, out_dir, progress=progress, config=AnalyzeConfig(parallel=parallel))
             for kind, seconds in result.write_seconds.items():  # each report file (some in parallel)
                 times[f"  {OUTPUT_FILES[kind]}"] = seconds
             stage_seconds = result.seconds  # each stage's own time, where it ran (some side by side)
@@ -334,7 +335,7 @@ def run_baseline(texts: list[str], kmax: int) -> dict[str, Any]:
 
 def child(args: argparse.Namespace) -> None:
     result = run_size(Path(args.child), args.jobs, args.baseline_kmax, not args.no_baseline, args.reports, args.until,
-                      args.in_turn)
+                      args.stages)
     sys.stdout.write(json.dumps(result) + "\n")
 
 
@@ -429,8 +430,9 @@ def main() -> None:
     p.add_argument(
         "--reports", default="all", choices=("all", "json"), help="all：写出全部五个报告；json：只写 findings.json"
     )
-    p.add_argument("--in-turn", action="store_true",
-                   help="分析各阶段与报告依次运行（不分叉子进程并行，即 analyze --jobs 1 的做法；读取仍按 --jobs）")
+    p.add_argument("--stages", default="auto", choices=("auto", "in-turn", "forked"),
+                   help="auto：同 analyze（--jobs 大于 2 时分叉并行）；in-turn：分析与报告依次运行（analyze --low-memory）；"
+                        "forked：分叉并行（内存允许时）。读取都按 --jobs")
     p.add_argument("--format-rates", type=int, default=200, help="各格式读取速度所用的自评表数量（0 为跳过）")
     p.add_argument(
         "--until",
@@ -455,14 +457,13 @@ def main() -> None:
             cmd += ["--until", args.until]
         if args.no_baseline:
             cmd.append("--no-baseline")
-        if args.in_turn:
-            cmd.append("--in-turn")
+        cmd += ["--stages", args.stages]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             print(proc.stderr, file=sys.stderr)
             raise SystemExit(f"{n} 张的基准运行失败（退出码 {proc.returncode}）")
         rows[n] = json.loads(proc.stdout.strip().splitlines()[-1])
-        (RESULTS / f"bench-{args.format}-{n}{'-in-turn' if args.in_turn else ''}.json").write_text(json.dumps(rows[n], ensure_ascii=False, indent=2))
+        (RESULTS / f"bench-{args.format}-{n}{'' if args.stages == 'auto' else '-' + args.stages}.json").write_text(json.dumps(rows[n], ensure_ascii=False, indent=2))
     print_table(rows, args.jobs, args.format)
     if args.format_rates:
         rates = format_rates(args.format_rates, args.seed)

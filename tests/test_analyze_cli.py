@@ -103,6 +103,7 @@ def test_options_pass_through(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, s
                                  "--db", str(tmp_path / "w.duckdb"), "--year", "2024", "--min-projects", "4"])
     assert result.exit_code == 0, result.output
     assert (seen["jobs"], seen["scheduler"], seen["db"], seen["year"]) == (4, "tcp://h:8786", tmp_path / "w.duckdb", 2024)
+    assert seen["forms_json"] is True  # findings.json is written: its head by a helper, where files are read apart
     assert not seen["paths"]
     assert "系统性问题 0 个" in result.stdout  # 3 projects, 1 unit: nothing reaches 4 projects
 
@@ -110,7 +111,8 @@ def test_options_pass_through(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, s
 def test_low_memory_reads_in_parallel_and_analyses_in_this_process(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample: LoadResult) -> None:
     """--low-memory keeps the reading workers but runs analysis and reports in turn (no fork);
-    without it, two jobs allow the forked side-by-side analysis."""
+    without it, three jobs allow the forked side-by-side analysis (two: the second core is the
+    helper's that writes findings.json's head)."""
     seen: dict[str, Any] = {}
 
     def fake_analyze(loaded: LoadResult, out: Path, **kwargs: Any) -> Any:
@@ -119,12 +121,15 @@ def test_low_memory_reads_in_parallel_and_analyses_in_this_process(
 
     monkeypatch.setattr(analyze_cmd, "load_input", lambda paths, **kw: seen.update(jobs=kw["jobs"]) or sample)
     monkeypatch.setattr(analyze_cmd, "analyze", fake_analyze)
-    low = runner.invoke(app, ["analyze", "--out", str(tmp_path / "low"), "--jobs", "2", "--low-memory"])
+    low = runner.invoke(app, ["analyze", "--out", str(tmp_path / "low"), "--jobs", "3", "--low-memory"])
     assert low.exit_code == 0, low.output
+    assert seen == {"jobs": 3, "parallel": False}
+    two = runner.invoke(app, ["analyze", "--out", str(tmp_path / "two"), "--jobs", "2"])
+    assert two.exit_code == 0, two.output
     assert seen == {"jobs": 2, "parallel": False}
-    both = runner.invoke(app, ["analyze", "--out", str(tmp_path / "both"), "--jobs", "2"])
+    both = runner.invoke(app, ["analyze", "--out", str(tmp_path / "both"), "--jobs", "3"])
     assert both.exit_code == 0, both.output
-    assert seen == {"jobs": 2, "parallel": True}
+    assert seen == {"jobs": 3, "parallel": True}
     for name in OUTPUT_FILES.values():
         assert (tmp_path / "low" / name).read_bytes() == (tmp_path / "both" / name).read_bytes(), name
 

@@ -122,7 +122,7 @@ def test_cli_jobs_1_runs_in_turn_with_the_same_bytes(tmp_path: Path, forking: No
 
     runner = CliRunner()
     one = runner.invoke(app, ["analyze", "--out", str(tmp_path / "one"), "--jobs", "1"])
-    two = runner.invoke(app, ["analyze", "--out", str(tmp_path / "two"), "--jobs", "2"])
+    two = runner.invoke(app, ["analyze", "--out", str(tmp_path / "two"), "--jobs", "3"])  # forks_pay(3)
     assert one.exit_code == two.exit_code == 0, one.output + two.output
     assert "子进程" not in one.stderr and "[进度] 写出 report.xlsx……" in one.stderr
     assert "[进度] 写出 report.xlsx（子进程" in two.stderr

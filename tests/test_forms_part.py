@@ -116,3 +116,21 @@ def test_no_helper_where_nothing_is_read_in_other_processes(corpus: Path) -> Non
     one = next((corpus / "dumps").glob("*.txt"))
     assert load_input([one], jobs=2, forms_json=True).forms_part is None
     assert load_input([corpus], jobs=2).forms_part is None  # not asked for
+
+
+def test_analyze_command_uses_the_helper(corpus: Path, expected: bytes, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from reason_miner.cli import app
+
+    started: list[Path] = []
+    start = forms_part.FormsPart.start
+    monkeypatch.setattr(forms_part.FormsPart, "start", lambda self, head: started.append(head) or start(self, head))
+    result = CliRunner().invoke(app, ["analyze", str(corpus), "--out", str(tmp_path), "--jobs", "2"])
+    assert result.exit_code == 1, result.output  # the broken file is reported, and fails the run's status
+    assert "broken.txt" in result.output
+    assert started == [tmp_path / ".findings.json.head"]
+    assert (tmp_path / "findings.json").read_bytes() == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["findings.json", "plan.docx", "report.html", "report.md", "report.xlsx"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..analyze import AnalyzeConfig, analyze
+from ..analyze import AnalyzeConfig, analyze, forks_pay
 from ..report.tables import LIMITS
 from ..sources import default_jobs, load_input
 from ..systemic import SystemicConfig
@@ -17,7 +17,8 @@ from .parse_cmd import PATHS_ARG
 
 OUT_OPTION = typer.Option(Path("reason-miner-report"), "--out", "-o", help="报告输出文件夹（不存在时自动创建）")
 JOBS_OPTION = typer.Option(None, "--jobs", "-j",
-                           help="并行读取的进程数，默认使用全部 CPU 核；大于 1 且内存充足时，分析与报告也分两个进程进行")
+                           help="并行读取的进程数，默认使用全部 CPU 核；大于 1 时，findings.json 的 forms 部分由辅助进程"
+                                "与分析同时写出；大于 2 且内存充足时，分析与报告也分两个进程进行")
 SCHEDULER_OPTION = typer.Option(None, "--scheduler", help="Dask 集群调度器地址（分布式读取）")
 DB_OPTION = typer.Option(None, "--db", help="DuckDB 工作库：从库中读取已导入的自评表")
 YEAR_OPTION = typer.Option(None, "--year", help="只分析该年度的自评表")
@@ -30,8 +31,8 @@ XLSX_ROWS_OPTION = typer.Option(
 )
 LOW_MEMORY_OPTION = typer.Option(
     False, "--low-memory",
-    help="低内存：读取仍按 --jobs 并行，其后的分析与报告在本进程依次进行，不分叉并行"
-         "（10 万张表实测峰值约 1.8 GB，而非约 2.7 GB；用时相近或稍慢，见 bench/README.md）",
+    help="低内存：即使 --jobs 大于 2，分析与报告也在本进程依次进行，不分叉并行"
+         "（10 万张表在 2 核机器上依次进行约 58 秒、峰值约 1.8 GB；分叉并行约 2.9 GB，见 bench/README.md）",
 )
 MIN_UNITS_OPTION = typer.Option(2, "--min-units", min=1, help="原因在至少多少个单位出现时判为系统性问题")
 MIN_PROJECTS_OPTION = typer.Option(2, "--min-projects", min=1, help="原因在至少多少个项目出现时判为系统性问题")
@@ -80,7 +81,7 @@ def analyze_command(
         raise typer.Exit(code=1)
     config = AnalyzeConfig(systemic=SystemicConfig(min_units=min_units, min_projects=min_projects),
                            limits=replace(LIMITS, xlsx_rows=xlsx_rows),
-                           parallel=(jobs or default_jobs()) > 1 and not low_memory)
+                           parallel=forks_pay(jobs or default_jobs()) and not low_memory)
     result = analyze(loaded, out, model=cause_model, config=config, progress=_progress)
     systemic = [s for s in result.systemic if s.systemic]
     typer.echo(
