@@ -45,7 +45,8 @@ from reason_miner.sources import default_jobs  # noqa: E402
 
 STAGES = ("read", "interpret", "load", "check", "segment", "mine", "link", "advise", "report", "analyze", "whole")
 REPORT_FILES = ("report.xlsx", "report.html", "plan.docx", "report.md", "findings.json")
-HELPER = "  forms (helper)"  # findings.json's forms section, encoded by a helper beside the analysis
+# the helper's jobs beside the analysis: the distinct texts mined, findings.json's head (through the forms)
+HELPER_JOBS = {"mine": "  mine (helper)", "head": "  forms (helper)"}
 ADVISE_PARTS = ("  systemic", "  plans", "  targets")  # advise's parts (AnalysisResult.seconds)
 # analyze() announces each stage with a progress message; a message starting with one of these opens it
 PROGRESS_STAGES = (
@@ -197,7 +198,7 @@ def _load_timed(folder: Path, jobs: int) -> tuple[Any, float, float]:
     _cpu = multiprocessing.get_context("fork").Array("d", 2)
     _load_one_packed, sources.load_one_packed = sources.load_one_packed, _timed_packed  # type: ignore[assignment]
     try:
-        loaded = sources.load_input([folder], jobs=jobs, forms_json=True)
+        loaded = sources.load_input([folder], jobs=jobs, helper=True)
     finally:
         sources.load_one_packed = _load_one_packed  # type: ignore[assignment]
     return loaded, _cpu[0], _cpu[1]
@@ -288,8 +289,10 @@ def run_size(folder: Path, jobs: int, kmax: int, baseline: bool, reports: str, u
 
     times["segment"] = Forked(segment).join() if fork_available() else segment()
     mem["segment"] = peak_mb()
-    if loaded.forms_part is not None and loaded.forms_part.seconds is not None:
-        times[HELPER] = loaded.forms_part.seconds
+    if loaded.helper is not None:  # its jobs' own times
+        for job, label in HELPER_JOBS.items():
+            if job in loaded.helper.seconds:
+                times[label] = loaded.helper.seconds[job]
     stats = {
         "forms": len(loaded.forms),
         "indicators": sum(len(f.indicators) for f in loaded.forms),
@@ -383,13 +386,15 @@ def print_table(rows: dict[int, dict[str, Any]], jobs: int, fmt: str) -> None:
     sizes = sorted(rows)
     print(f"\n流水线各阶段用时（秒）与峰值内存（MB）；格式 {fmt}，--jobs {jobs}，{os.cpu_count()} 核")
     print("read/interpret 为各进程 CPU 秒之和；load 为二者的实际用时。check 与下年度目标建议的判定、mine（含分词）、")
-    print("findings.json 与其他报告在内存允许时分两个进程同时运行（各自的用时）；findings.json 的 forms 部分由辅助进程")
-    print("在读取后、与分析同时编码（forms (helper) 为其用时）；segment 在运行结束后单独测量（不计入 whole），")
+    print("findings.json 与其他报告在 --jobs 大于 2 且内存允许时分两个进程同时运行（各自的用时）；辅助进程在读取后与分析同时")
+    print("挖掘各不同原因文本（mine (helper)，mine 为本进程等待与汇总的用时）并写出 findings.json 至 forms 为止的开头")
+    print("（forms (helper)）；segment 在运行结束后单独测量（不计入 whole），")
     print("report、analyze、whole 为实际用时。")
     header = "阶段".ljust(16) + "".join(f"{n:>10,d} 张".rjust(26) for n in sizes)
     print(header)
     print(" " * 16 + "".join("时间(s)".rjust(14) + "峰值(MB)".rjust(12) for _ in sizes))
-    for stage in [*STAGES[:8], *ADVISE_PARTS, STAGES[8], *(f"  {f}" for f in REPORT_FILES), HELPER, *STAGES[9:]]:
+    for stage in [*STAGES[:6], HELPER_JOBS["mine"], *STAGES[6:8], *ADVISE_PARTS, STAGES[8],
+                  *(f"  {f}" for f in REPORT_FILES), HELPER_JOBS["head"], *STAGES[9:]]:
         if all(stage not in rows[n]["times"] for n in sizes):
             continue
         line = stage.ljust(16)

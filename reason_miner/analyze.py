@@ -19,11 +19,11 @@ from .advise_plan import Plan, draft_plans
 from .advise_targets import ChangedRows, TargetAdvice, TargetConfig, suggest_targets, target_changes
 from .checks import CheckConfig, check_forms
 from .forked import Forked, can_fork
-from .forms_part import FormsPart
 from .gcpause import gc_paused
+from .helper import Helper
 from .link import Link, link_causes, total_lost_cents
 from .load import LoadResult
-from .mine import mine_causes
+from .mine import extract_reasons, mine_causes, text_counts
 from .model import Form, ReadError
 from .report import docx, html, json_out, markdown, xlsx
 from .report.tables import LIMITS, CausePoints, Limits, cause_points
@@ -56,7 +56,7 @@ class AnalyzeConfig:
 
 def forks_pay(jobs: int) -> bool:
     """Whether the side-by-side stages (`AnalyzeConfig.parallel`) pay with `jobs` cores. When other
-    processes read the files, a helper writes findings.json's head beside the analysis (`forms_part`)
+    processes read the files, a helper writes findings.json's head beside the analysis (`helper`)
     on the second core; a fork needs a third. Measured at 100k forms on 2 cores: 57.7 s and 2.9 GB
     with the forks, 58.0 s and 1.8 GB in turn."""
     return jobs > 2
@@ -76,8 +76,8 @@ class AnalysisResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     write_seconds: dict[str, float] = field(default_factory=dict)  # seconds each report file took
     seconds: dict[str, float] = field(default_factory=dict)  # seconds each analysis stage took
-    # findings.json's "forms" section, encoded by a helper beside the analysis (`forms_part`)
-    forms_part: FormsPart | None = field(default=None, repr=False, compare=False)
+    # the helper that wrote findings.json's head beside the analysis (`helper`)
+    helper: Helper | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def lost_cents(self) -> int:
@@ -182,7 +182,7 @@ def assemble(
         plans=plans,
         targets=targets,
         seconds={"link": link_s, "systemic": systemic_s, "plans": plans_s, "targets": targets_s},
-        forms_part=load_result.forms_part,
+        helper=load_result.helper,
     )
 
 
@@ -285,8 +285,8 @@ def analyze(
     try:
         return _analyze(load_result, Path(out_dir), model, config, progress)
     finally:
-        if load_result.forms_part is not None:  # copied into findings.json by now, or not needed
-            load_result.forms_part.close()
+        if load_result.helper is not None:  # copied into findings.json by now, or not needed
+            load_result.helper.close()
 
 
 def _analyze(load_result: LoadResult, out_dir: Path, model: Any, config: AnalyzeConfig | None,
@@ -294,9 +294,12 @@ def _analyze(load_result: LoadResult, out_dir: Path, model: Any, config: Analyze
     cfg = config or AnalyzeConfig()
     say = progress or _quiet
     forms = load_result.forms
-    if load_result.forms_part is not None:  # findings.json's head, written by a helper meanwhile
+    helper, refs = load_result.helper, None
+    if helper is not None:  # the helper mines the distinct texts while the checks run here, then
+        refs = extract_reasons(forms)  # writes findings.json's head
+        helper.mine(text_counts(refs), model)
         out_dir.mkdir(parents=True, exist_ok=True)
-        load_result.forms_part.start(out_dir / f".{OUTPUT_FILES['json']}.head")
+        helper.start(out_dir / f".{OUTPUT_FILES['json']}.head")
     with gc_paused():
         say(f"校验 {len(forms)} 张自评表……")
         forking = cfg.parallel and can_fork()
@@ -318,8 +321,8 @@ def _analyze(load_result: LoadResult, out_dir: Path, model: Any, config: Analyze
             # checks and decides
             if not forking:
                 say("挖掘偏差原因……")
-            causes, mine_s = timed(lambda: mine_causes(forms, model=model) if model is not None
-                                   else mine_causes(forms))()
+            causes, mine_s = timed(lambda: mine_causes(forms, model, refs=refs,
+                                               mined=helper.mined() if helper is not None else None))()
             say("关联原因与指标……")
             return causes, mine_s, timed(lambda: link_causes(forms, causes))()
 

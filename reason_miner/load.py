@@ -15,7 +15,7 @@ from .packing import PackedForm, pack_forms, unpack_forms
 from .readers import iter_files, read_file
 
 if TYPE_CHECKING:
-    from .forms_part import FormsPart
+    from .helper import Helper
 
 
 @dataclass
@@ -23,8 +23,8 @@ class LoadResult:
     forms: list[Form] = field(default_factory=list)
     errors: list[ReadError] = field(default_factory=list)
     files: int = 0
-    # findings.json's "forms" section, being encoded by a helper process (`load_input(forms_json=True)`)
-    forms_part: FormsPart | None = field(default=None, repr=False, compare=False)
+    # findings.json's "forms" section, being encoded by a helper process (`load_input(helper=True)`)
+    helper: Helper | None = field(default=None, repr=False, compare=False)
 
     @property
     def failed_files(self) -> list[str]:

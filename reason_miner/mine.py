@@ -435,21 +435,34 @@ def _build_reasons(
 ModelLike = CauseModel | CauseMiner | str | Path | None
 
 
-def mine_reasons(refs: Sequence[ReasonRef], model: ModelLike = None, random_state: int = 0, **params: object) -> CauseResult:
-    """Analyse the reasons and tie their cause units to causes: mined here, or from a saved model
-    (a CauseModel, a fitted CauseMiner, or a model folder).
+@dataclass
+class MinedTexts:
+    """What mining works out once per distinct reason text, from the texts and their counts alone
+    (so a helper process can do it: `helper`): each text's analysis, the cause units with their
+    occurrences, each unit's (cause id, score), and the model the causes come from."""
 
-    Everything but the per-reason records is worked out once per distinct text (a province's year
-    repeats each about four times) and once per distinct cause unit; a unit weighs as many times
-    as it occurs."""
+    analyses: dict[str, TextAnalysis]
+    unit_counts: Counter[str]
+    assigned: dict[str, tuple[str, float]]
+    model: CauseModel
+
+
+def text_counts(refs: Sequence[ReasonRef]) -> dict[str, int]:
+    """Each distinct reason text with its number of reasons, in order of first appearance."""
+    return dict(Counter(r.text for r in refs))
+
+
+def mine_texts(counts: dict[str, int], model: ModelLike = None, random_state: int = 0, **params: object) -> MinedTexts:
+    """Analyse each distinct text and tie its cause units to causes: mined here, or from a saved
+    model (a CauseModel, a fitted CauseMiner, or a model folder); a unit weighs as many times as it
+    occurs."""
     if isinstance(model, str | Path):
         model = CauseModel.load(model)
-    by_text = _group_by_text(refs)
-    analyses = {t: analyse_text(t) for t in by_text}
+    analyses = {t: analyse_text(t) for t in counts}
     unit_counts: Counter[str] = Counter()
-    for t, idx in by_text.items():
+    for t, n in counts.items():
         for u in analyses[t].units:
-            unit_counts[u.text] += len(idx)
+            unit_counts[u.text] += n
     if model is None:
         miner = CauseMiner(random_state, **params)  # type: ignore[arg-type]
         assigned = miner.fit_counts(unit_counts)
@@ -457,8 +470,21 @@ def mine_reasons(refs: Sequence[ReasonRef], model: ModelLike = None, random_stat
         miner = model if isinstance(model, CauseMiner) else CauseMiner.from_model(model)
         assigned = miner.predict_distinct(unit_counts)
     assert miner.model_ is not None
-    reasons = _build_reasons(refs, by_text, analyses, _clause_lists(analyses, assigned))
-    return CauseResult(reasons, _causes(miner.model_, unit_counts, assigned))
+    return MinedTexts(analyses, unit_counts, assigned, miner.model_)
+
+
+def mine_reasons(refs: Sequence[ReasonRef], model: ModelLike = None, random_state: int = 0,
+                 mined: MinedTexts | None = None, **params: object) -> CauseResult:
+    """Analyse the reasons and tie their cause units to causes (`mine_texts`, unless `mined` is its
+    result for these reasons' `text_counts`, made elsewhere).
+
+    Everything but the per-reason records is worked out once per distinct text (a province's year
+    repeats each about four times) and once per distinct cause unit."""
+    by_text = _group_by_text(refs)
+    if mined is None:
+        mined = mine_texts({t: len(idx) for t, idx in by_text.items()}, model, random_state, **params)
+    reasons = _build_reasons(refs, by_text, mined.analyses, _clause_lists(mined.analyses, mined.assigned))
+    return CauseResult(reasons, _causes(mined.model, mined.unit_counts, mined.assigned))
 
 
 def _clause_lists(analyses: dict[str, TextAnalysis], assigned: dict[str, tuple[str, float]]) -> dict[str, list[Clause]]:
@@ -505,9 +531,12 @@ def _causes(model: CauseModel, unit_counts: Counter[str], assigned: dict[str, tu
     return sorted(out, key=lambda c: (c.id == OTHER_CAUSE_ID, -c.size, c.id))
 
 
-def mine_causes(forms: Sequence[Form], model: ModelLike = None, random_state: int = 0, **params: object) -> CauseResult:
-    """Mine the causes of these forms' reasons (or assign them to a saved model's causes); the
-    per-text analyses are let go afterwards (`clauses.forget_texts`): nothing after mining uses them."""
-    result = mine_reasons(extract_reasons(forms), model, random_state, **params)
+def mine_causes(forms: Sequence[Form], model: ModelLike = None, random_state: int = 0,
+                refs: Sequence[ReasonRef] | None = None, mined: MinedTexts | None = None,
+                **params: object) -> CauseResult:
+    """Mine the causes of these forms' reasons (`refs`, when already extracted) or assign them to a
+    saved model's causes; the per-text analyses are let go afterwards (`clauses.forget_texts`):
+    nothing after mining uses them."""
+    result = mine_reasons(extract_reasons(forms) if refs is None else refs, model, random_state, mined, **params)
     forget_texts()
     return result

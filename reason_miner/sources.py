@@ -28,7 +28,7 @@ from .readers import iter_files
 from .vocab import sample_path
 
 if TYPE_CHECKING:
-    from .forms_part import FormsPart
+    from .helper import Helper
 
 T = TypeVar("T")
 LOCAL_SCHEDULER = "local"  # --scheduler local: a Dask LocalCluster on this machine
@@ -68,8 +68,8 @@ def load_one_packed(path: str) -> PackedResult:
 
 
 def load_one_spooled(path: str, folder: str) -> str:
-    """`load_one_packed` for another process, its result left in the spool `folder` (`forms_part`)."""
-    from .forms_part import spool
+    """`load_one_packed` for another process, its result left in the spool `folder` (`helper`)."""
+    from .helper import spool
 
     return spool(load_one_packed(path), folder)
 
@@ -163,16 +163,16 @@ def file_list(paths: Sequence[str | Path]) -> list[str]:
 
 
 def iter_results(
-    paths: Sequence[str | Path], *, jobs: int | None = None, scheduler: Any = None, part: FormsPart | None = None
+    paths: Sequence[str | Path], *, jobs: int | None = None, scheduler: Any = None, helper: Helper | None = None
 ) -> Iterator[tuple[str, LoadResult]]:
-    """(file, result) pairs in file order, by whichever route is asked for; with `part`, local
+    """(file, result) pairs in file order, by whichever route is asked for; with `helper`, local
     processes leave their results in its spool, where they are read back from."""
     files = file_list(paths)
     results: Iterator[LoadResult | PackedResult]
     if scheduler is not None:
         results = iter_dask(files, scheduler, jobs, load_one_packed)
-    elif part is not None:
-        results = map(part.unspool, iter_parallel(files, jobs or 1, partial(load_one_spooled, folder=part.folder)))
+    elif helper is not None:
+        results = map(helper.unspool, iter_parallel(files, jobs or 1, partial(load_one_spooled, folder=helper.folder)))
     else:
         results = iter_parallel(files, jobs or 1, load_one_packed)
     yield from zip(files, map(_unpacked, results), strict=True)
@@ -192,7 +192,7 @@ def load_input(
     db: str | Path | None = None,
     year: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    forms_json: bool = False,
+    helper: bool = False,
 ) -> LoadResult:
     """Load forms for a command.
 
@@ -201,31 +201,31 @@ def load_input(
     - `jobs` > 1: read with that many local processes; otherwise serially in this process.
     With no paths and no workspace, the bundled sample. `year` keeps the forms of that year.
     `progress(done, total)` is called after each file is read (not for a workspace).
-    `forms_json`: for `analyze`, which writes findings.json: when local processes read the files,
-    a helper process encodes the forms section meanwhile (`forms_part`; `LoadResult.forms_part`).
+    `helper`: for `analyze`: when local processes read the files, a helper process is kept to work
+    beside the analysis (`helper.Helper`, as `LoadResult.helper`).
     """
     if db is not None:
         from .workspace import read_workspace
 
         return _frozen(read_workspace(db, year=year))
     files = file_list(list(paths) if paths else [sample_path()])
-    part = None
-    if forms_json and scheduler is None and (jobs or 1) > 1 and len(files) > 1:
-        from . import forms_part
+    kept = None
+    if helper and scheduler is None and (jobs or 1) > 1 and len(files) > 1:
+        from . import helper as helper_mod
 
-        part = forms_part.FormsPart() if forms_part.available() else None
+        kept = helper_mod.Helper() if helper_mod.available() else None
     try:
-        pairs = iter_results(files, jobs=jobs, scheduler=scheduler, part=part)
+        pairs = iter_results(files, jobs=jobs, scheduler=scheduler, helper=kept)
         if progress is not None:
             pairs = _counted(pairs, len(files), progress)
         result = collect(r for _, r in pairs)
         result.forms = keep_year(result.forms, year)
-        if part is not None:
-            part.expect(result.forms, year)
-            result.forms_part = part
+        if kept is not None:
+            kept.expect(result.forms, year)
+            result.helper = kept
     except BaseException:
-        if part is not None:
-            part.close()
+        if kept is not None:
+            kept.close()
         raise
     return _frozen(result)
 

@@ -103,7 +103,7 @@ def test_options_pass_through(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, s
                                  "--db", str(tmp_path / "w.duckdb"), "--year", "2024", "--min-projects", "4"])
     assert result.exit_code == 0, result.output
     assert (seen["jobs"], seen["scheduler"], seen["db"], seen["year"]) == (4, "tcp://h:8786", tmp_path / "w.duckdb", 2024)
-    assert seen["forms_json"] is True  # findings.json is written: its head by a helper, where files are read apart
+    assert seen["helper"] is True  # findings.json is written: its head by a helper, where files are read apart
     assert not seen["paths"]
     assert "系统性问题 0 个" in result.stdout  # 3 projects, 1 unit: nothing reaches 4 projects
 

@@ -74,7 +74,7 @@ def analyze_command(
     cause_model = load_model_option(model)  # before reading: a wrong --model fails at once
     _progress("读取自评表……")
     loaded = load_input(paths, jobs=jobs or default_jobs(), scheduler=scheduler, db=db, year=year,
-                        progress=_files_read, forms_json=True)
+                        progress=_files_read, helper=True)
     echo_errors(loaded.errors)
     if not loaded.forms:
         typer.echo("没有可分析的自评表（请检查文件路径或上面的错误信息）。", err=True)

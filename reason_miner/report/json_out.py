@@ -166,7 +166,7 @@ FIRST = next(iter(SECTIONS))  # "forms": the section a head holds (see `write_he
 
 def write_head(forms: Iterable[Any], path: str | Path) -> None:
     """The document's beginning, through its first section (the forms): written by a helper process
-    beside the analysis (`forms_part`); `write_json(..., head=)` then writes the rest after it."""
+    beside the analysis (`helper`); `write_json(..., head=)` then writes the rest after it."""
     with BackgroundFile(path) as fh:
         fh.write(b"{")
         _member(fh, 0, FIRST)
@@ -196,9 +196,9 @@ def write_json(result: AnalysisResult, path: Path, limits: Limits | None = None,
                parts: Mapping[str, Part] | None = None) -> None:
     """findings.json is always complete: `limits` (taken for a uniform writer signature) is unused.
     Its beginning through the forms is the head a helper process wrote beside the analysis, when
-    there is one for the result's forms in this folder (`AnalysisResult.forms_part`): renamed into
+    there is one for the result's forms in this folder (`AnalysisResult.helper`): renamed into
     place and written on, not copied (1.2 GB at 100k forms)."""
-    own = result.forms_part
+    own = result.helper
     head = own.head if own is not None and own.matches(result.forms) else None
     if head is not None and head.parent == path.parent:
         os.replace(own.wait(), path)  # type: ignore[union-attr]  # own is set when head is
