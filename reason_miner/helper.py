@@ -30,11 +30,12 @@ import time
 import traceback
 import weakref
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .forked import ForkedError, fork_available
+from .forked import Forked, ForkedError, fork_available
 from .load import keep_year
 from .mine import MinedTexts, ModelLike, mine_texts
 from .model import Form
@@ -68,7 +69,15 @@ def _head(names: Sequence[str], year: int | None, path: str) -> None:
     write_head(_spooled_forms(names, year), path)
 
 
-_JOBS: dict[str, Callable[..., Any]] = {"mine": mine_texts, "head": _head}
+def _mine_apart(*args: Any) -> MinedTexts:
+    """`mine_texts` in a fork of the helper, which ends with it: the word dictionary and the caches
+    mining loads (~150 MB) would otherwise stay with the helper while it writes the head, which
+    overlaps the report stage, where this run's memory peaks."""
+    mined: MinedTexts = Forked(partial(mine_texts, *args)).join()
+    return mined
+
+
+_JOBS: dict[str, Callable[..., Any]] = {"mine": _mine_apart, "head": _head}
 _LAST = "head"  # the helper ends after it
 
 
