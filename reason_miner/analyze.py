@@ -56,7 +56,7 @@ class AnalyzeConfig:
 
 def forks_pay(jobs: int) -> bool:
     """Whether the side-by-side stages (`AnalyzeConfig.parallel`) pay with `jobs` cores. When other
-    processes read the files, a helper writes findings.json's head beside the analysis (`helper`)
+    processes read the files, a helper works beside the analysis (`helper`)
     on the second core; a fork needs a third. Measured at 100k forms on 2 cores: 57.7 s and 2.9 GB
     with the forks, 58.0 s and 1.8 GB in turn."""
     return jobs > 2
@@ -316,13 +316,17 @@ def _analyze(load_result: LoadResult, out_dir: Path, model: Any, config: Analyze
                 say("生成下年度目标建议……")
             yield timed(lambda: target_changes(forms, checked[0], cfg.targets))()
 
+        waits: dict[str, float] = {}  # this process waiting for the helper
+
         def mine_and_link() -> tuple[CauseResult, float, tuple[list[Link], float]]:
             # the links need the causes only, not the findings: made here while the child still
             # checks and decides
             if not forking:
                 say("挖掘偏差原因……")
-            causes, mine_s = timed(lambda: mine_causes(forms, model, refs=refs,
-                                               mined=helper.mined() if helper is not None else None))()
+            # (the helper's mining: waited for apart, so that `mine` is this process's own time)
+            mined, waited = timed(helper.mined)() if helper is not None else (None, 0.0)
+            causes, mine_s = timed(lambda: mine_causes(forms, model, refs=refs, mined=mined))()
+            waits["mine"] = waited
             say("关联原因与指标……")
             return causes, mine_s, timed(lambda: link_causes(forms, causes))()
 
@@ -348,7 +352,8 @@ def _analyze(load_result: LoadResult, out_dir: Path, model: Any, config: Analyze
                 with suppress(Exception):
                     job.join()  # not left behind; this side's error is the one raised
             raise
-        result.seconds = {"check": check_s, "mine": mine_s, **result.seconds}
+        result.seconds = {"check": check_s, "mine": mine_s, **result.seconds,
+                          **{f"{stage}_wait": s for stage, s in waits.items()}}
         result.seconds["targets"] += decided["targets"]
         write_reports(result, out_dir, say, cfg.limits, parallel=cfg.parallel)
     return result

@@ -40,6 +40,7 @@ from .load import keep_year
 from .mine import MinedTexts, ModelLike, mine_texts
 from .model import Form
 from .report.json_out import write_head
+from .segment import tokenizer
 
 
 def available() -> bool:
@@ -69,21 +70,42 @@ def _head(names: Sequence[str], year: int | None, path: str) -> None:
     write_head(_spooled_forms(names, year), path)
 
 
-def _mine_apart(*args: Any) -> MinedTexts:
-    """`mine_texts` in a fork of the helper, which ends with it: the word dictionary and the caches
-    mining loads (~150 MB) would otherwise stay with the helper while it writes the head, which
-    overlaps the report stage, where this run's memory peaks."""
-    mined: MinedTexts = Forked(partial(mine_texts, *args)).join()
-    return mined
+def _mine_when_asked(inbox: Connection, outbox: Connection) -> MinedTexts:
+    """The miner's life (a fork of the helper): load the word dictionary while the files are read,
+    then mine the texts it is sent (or end when the helper does: its end of the pipe closes)."""
+    outbox.close()  # the helper's end, inherited: held here, it would keep `recv` from ever failing
+    tokenizer()
+    counts, model = inbox.recv()
+    return mine_texts(counts, model)
 
 
-_JOBS: dict[str, Callable[..., Any]] = {"mine": _mine_apart, "head": _head}
+class _Miner:
+    """`mine_texts` in a fork of the helper, started with it and ended after mining: the word
+    dictionary (loaded meanwhile, off the analysis's path) and the caches of mining (~150 MB) would
+    otherwise stay with the helper while it writes the head, which overlaps the report stage, where
+    a run's memory peaks."""
+
+    def __init__(self) -> None:
+        inbox, self._outbox = multiprocessing.Pipe(duplex=False)
+        self._job = Forked(partial(_mine_when_asked, inbox, self._outbox))
+        inbox.close()
+
+    def __call__(self, counts: dict[str, int], model: ModelLike) -> MinedTexts:
+        self._outbox.send((counts, model))
+        mined: MinedTexts = self._job.join()
+        return mined
+
+
+_JOBS: dict[str, Callable[..., Any]] = {"mine": lambda *args: _miner(*args), "head": _head}
 _LAST = "head"  # the helper ends after it
+_miner: _Miner  # the helper's miner (set when the helper starts)
 
 
 def _serve(conn: Connection) -> None:
     """The helper's life: run the jobs it is sent, in turn, replying to each; end after the head."""
+    global _miner
     gc.disable()  # acyclic data, as everywhere else
+    _miner = _Miner()
     while True:
         try:
             name, args = conn.recv()

@@ -23,7 +23,7 @@ class LoadResult:
     forms: list[Form] = field(default_factory=list)
     errors: list[ReadError] = field(default_factory=list)
     files: int = 0
-    # findings.json's "forms" section, being encoded by a helper process (`load_input(helper=True)`)
+    # the helper process that works beside the analysis (`load_input(helper=True)`, `helper.Helper`)
     helper: Helper | None = field(default=None, repr=False, compare=False)
 
     @property
