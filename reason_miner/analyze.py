@@ -57,8 +57,8 @@ class AnalyzeConfig:
 def forks_pay(jobs: int) -> bool:
     """Whether the side-by-side stages (`AnalyzeConfig.parallel`) pay with `jobs` cores. When other
     processes read the files, a helper works beside the analysis (`helper`)
-    on the second core; a fork needs a third. Measured at 100k forms on 2 cores: 57.7 s and 2.9 GB
-    with the forks, 58.0 s and 1.8 GB in turn."""
+    on the second core; a fork needs a third. Measured at 100k forms on 2 cores: 57.5 s and 2.9 GB
+    with the forks, 53.0-54.2 s and 1.8 GB in turn."""
     return jobs > 2
 
 

@@ -32,7 +32,7 @@ XLSX_ROWS_OPTION = typer.Option(
 LOW_MEMORY_OPTION = typer.Option(
     False, "--low-memory",
     help="低内存：即使 --jobs 大于 2，分析与报告也在本进程依次进行，不分叉并行"
-         "（10 万张表在 2 核机器上依次进行约 58 秒、峰值约 1.8 GB；分叉并行约 2.9 GB，见 bench/README.md）",
+         "（10 万张表在 2 核机器上依次进行约 53–54 秒、峰值约 1.8 GB；分叉并行约 57 秒、2.9 GB，见 bench/README.md）",
 )
 MIN_UNITS_OPTION = typer.Option(2, "--min-units", min=1, help="原因在至少多少个单位出现时判为系统性问题")
 MIN_PROJECTS_OPTION = typer.Option(2, "--min-projects", min=1, help="原因在至少多少个项目出现时判为系统性问题")
