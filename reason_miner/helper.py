@@ -20,6 +20,7 @@ process, or when files are read in this process, there is no helper and everythi
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -47,11 +48,19 @@ def available() -> bool:
     return fork_available()
 
 
-def spool(result: Any, folder: str) -> str:
-    """Write a worker's result into a new file of the spool `folder`; returns its name."""
-    fd, name = tempfile.mkstemp(dir=folder, suffix=".pickle")
-    with os.fdopen(fd, "wb") as fh:
-        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+def spool(result: Any, folder: str) -> Any:
+    """Write a worker's result into a new file of the spool `folder` and return its name; or, when
+    that fails (disk full), the result itself, to be sent as it is: the run goes on without the head."""
+    name = None
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, suffix=".pickle")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        if name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+        return result
     return name
 
 
@@ -151,6 +160,7 @@ class Helper:
         self._process.start()
         child_end.close()
         self.names: list[str] = []  # the spooled results read back, in file order
+        self.unspooled = 0  # results the workers could not spool (disk full): the head needs them all
         self._forms: list[Form] | None = None
         self._count = 0
         self._year: int | None = None
@@ -160,10 +170,14 @@ class Helper:
         self.seconds: dict[str, float] = {}  # each job's own time, once done
         self._close = weakref.finalize(self, _cleanup, self._process, self._conn, self.folder, self._heads)
 
-    def unspool(self, name: str) -> Any:
-        """A spooled result, read back here (and remembered for the helper)."""
-        self.names.append(name)
-        return unspool(name)
+    def unspool(self, item: Any) -> Any:
+        """A worker's result: read back from the spool file `item` (remembered for the helper), or
+        `item` itself when the worker could not spool it (then there is no head: see `start`)."""
+        if not isinstance(item, str):
+            self.unspooled += 1
+            return item
+        self.names.append(item)
+        return unspool(item)
 
     def expect(self, forms: list[Form], year: int | None = None) -> None:
         """`forms`: what this process made of the results read back, keeping those of `year`."""
@@ -206,9 +220,12 @@ class Helper:
         return self._heads[0] if self._heads else None
 
     def start(self, head: Path) -> None:
-        """Have the helper write findings.json's head into `head` (in the folder of findings.json)."""
+        """Have the helper write findings.json's head into `head` (in the folder of findings.json);
+        nothing when a result is missing from the spool (findings.json then encodes the forms itself)."""
         if self._forms is None:
             raise RuntimeError("Helper.start: nothing loaded yet")
+        if self.unspooled:
+            return
         self._send(_LAST, self.names, self._year, str(head))
         self._heads.append(head)
 

@@ -67,8 +67,9 @@ def load_one_packed(path: str) -> PackedResult:
     return result
 
 
-def load_one_spooled(path: str, folder: str) -> str:
-    """`load_one_packed` for another process, its result left in the spool `folder` (`helper`)."""
+def load_one_spooled(path: str, folder: str) -> Any:
+    """`load_one_packed` for another process, its result left in the spool `folder` (`helper`):
+    the spool file's name, or the result itself where it could not be written there."""
     from .helper import spool
 
     return spool(load_one_packed(path), folder)

@@ -140,6 +140,22 @@ def test_saved_model_goes_to_the_helper(corpus: Path, tmp_path: Path) -> None:
     assert found != (tmp_path / "default" / "findings.json").read_bytes()  # the model made a difference
 
 
+def test_results_that_cannot_be_spooled_are_sent_and_the_forms_written_here(
+        corpus: Path, expected: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spool that cannot be written (disk full): the workers send their results as they used to,
+    the helper still mines, findings.json encodes the forms itself, and no form is lost."""
+    real = helper.spool
+    monkeypatch.setattr(helper, "spool", lambda result, folder: real(result, os.path.join(folder, "gone")))
+    loaded = load_input([corpus], jobs=2, helper=True)
+    part = loaded.helper
+    assert part is not None and part.unspooled == 9 and part.names == []
+    assert len(loaded.forms) == 40  # every form, though none was spooled
+    analyze(loaded, tmp_path, config=AnalyzeConfig(parallel=False))
+    assert (tmp_path / "findings.json").read_bytes() == expected
+    assert set(part.seconds) == {"mine"}  # no head: a spooled result was missing
+    assert _left_behind(part, tmp_path) == []
+
+
 def test_unused_part_ends_its_helper(corpus: Path) -> None:
     """Loaded for findings.json, never analysed: closing (or dropping) the result ends the helper."""
     loaded = load_input([corpus], jobs=2, helper=True)
