@@ -482,7 +482,7 @@ def mine_reasons(refs: Sequence[ReasonRef], model: ModelLike = None, random_stat
     repeats each about four times) and once per distinct cause unit."""
     by_text = _group_by_text(refs)
     if mined is None:
-        mined = mine_texts({t: len(idx) for t, idx in by_text.items()}, model, random_state, **params)
+        mined = mine_texts(text_counts(refs), model, random_state, **params)
     reasons = _build_reasons(refs, by_text, mined.analyses, _clause_lists(mined.analyses, mined.assigned))
     return CauseResult(reasons, _causes(mined.model, mined.unit_counts, mined.assigned))
 

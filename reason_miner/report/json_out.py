@@ -166,7 +166,7 @@ FIRST = next(iter(SECTIONS))  # "forms": the section a head holds (see `write_he
 
 def write_head(forms: Iterable[Any], path: str | Path) -> None:
     """The document's beginning, through its first section (the forms): written by a helper process
-    beside the analysis (`helper`); `write_json(..., head=)` then writes the rest after it."""
+    beside the analysis (`helper`); `write_json` then writes the rest after it."""
     with BackgroundFile(path) as fh:
         fh.write(b"{")
         _member(fh, 0, FIRST)
@@ -199,9 +199,8 @@ def write_json(result: AnalysisResult, path: Path, limits: Limits | None = None,
     there is one for the result's forms in this folder (`AnalysisResult.helper`): renamed into
     place and written on, not copied (1.2 GB at 100k forms)."""
     own = result.helper
-    head = own.head if own is not None and own.matches(result.forms) else None
-    if head is not None and head.parent == path.parent:
-        os.replace(own.wait(), path)  # type: ignore[union-attr]  # own is set when head is
+    if own is not None and own.matches(result.forms) and own.head is not None and own.head.parent == path.parent:
+        os.replace(own.wait(), path)
         with BackgroundFile(path, append=True) as fh:
             write_stream(result, fh, parts, after_head=True)
         return
