@@ -105,6 +105,7 @@ class _Miner:
         return mined
 
 
+# (the miner is looked up when the job runs: it is made when the helper starts)
 _JOBS: dict[str, Callable[..., Any]] = {"mine": lambda *args: _miner(*args), "head": _head}
 _LAST = "head"  # the helper ends after it
 _miner: _Miner  # the helper's miner (set when the helper starts)
