@@ -5,14 +5,16 @@
 
 Each size runs in a fresh child process, so that peak memory is that size's own. Stages:
 read (files → grids) and interpret (grids → forms) run in `--jobs` local processes, exactly as
-`load_input(jobs=N)`; their CPU seconds are summed over the workers, and `load` is the wall time
-of both. segment = clause analysis and word segmentation of each distinct reason text, timed in a
-forked copy of the loaded run so that this process's caches stay cold: `mine` (inside analyze)
-segments again, as the command does, and `whole` is load + analyze. check, mine, link, advise
+the analyze command's `load_input(jobs=N, helper=True)`; their CPU seconds are summed over the
+workers, and `load` is the wall time of both. The helper's two jobs beside the analysis (mining the
+distinct texts, findings.json's head) are listed with their own times. segment = clause analysis and
+word segmentation of each distinct reason text, timed after the run in a forked copy with the text
+caches emptied (the mining in analyze segments as the command does); `whole` is load + analyze. check, mine, link, advise
 (systemic causes, plans, target suggestions) and report (writing the five report files) are timed
 inside `reason_miner.analyze.analyze` from its progress messages.
-Peak memory: the largest sum, sampled every 0.2 s, of the proportional set sizes (PSS) of the child,
-its reading workers and the forked report writer (shared pages counted once).
+Peak memory: the largest sum, sampled every 0.2 s, of the proportional set sizes (PSS) of the child
+and all its descendants (reading workers, the helper and its miner, forked stages; shared pages
+counted once).
 
 Baseline, on the same reason texts in the same run: jieba.lcut on every text (no dedup),
 scikit-learn TfidfVectorizer, KMeans for k in 2..--baseline-kmax with k chosen by silhouette
