@@ -295,6 +295,8 @@ def _analyze(load_result: LoadResult, out_dir: Path, model: Any, config: Analyze
     say = progress or _quiet
     forms = load_result.forms
     helper, refs = load_result.helper, None
+    if helper is not None and not helper.open:  # used up by an earlier run on these forms
+        helper = None
     if helper is not None:  # the helper mines the distinct texts while the checks run here, then
         refs = extract_reasons(forms)  # writes findings.json's head
         helper.mine(text_counts(refs), model)

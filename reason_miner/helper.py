@@ -238,6 +238,11 @@ class Helper:
         self._result(_LAST)
         return self._heads[0]
 
+    @property
+    def open(self) -> bool:
+        """Not closed yet: it can still be sent work."""
+        return self._close.alive
+
     def close(self) -> None:
         self._forms = None
         self._close()

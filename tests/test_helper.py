@@ -56,6 +56,15 @@ def test_helper_writes_the_same_findings(corpus: Path, expected: bytes, tmp_path
     assert not part._process.is_alive()
 
 
+def test_second_run_on_the_same_forms_does_without_the_helper(corpus: Path, expected: bytes, tmp_path: Path) -> None:
+    loaded = load_input([corpus], jobs=2, helper=True)
+    analyze(loaded, tmp_path / "first", config=AnalyzeConfig(parallel=False))
+    assert loaded.helper is not None and not loaded.helper.open
+    analyze(loaded, tmp_path / "second", config=AnalyzeConfig(parallel=False))
+    assert (tmp_path / "first" / "findings.json").read_bytes() == expected
+    assert (tmp_path / "second" / "findings.json").read_bytes() == expected
+
+
 def test_helper_keeps_the_year_asked_for(corpus: Path, tmp_path: Path) -> None:
     serial = load_input([corpus], year=2023)
     analyze(serial, tmp_path / "serial", config=AnalyzeConfig(parallel=False))
